@@ -1,0 +1,84 @@
+/* Shared pieces of the API handlers: reading JSON bodies, checking keys, query values,
+ * loading a case the caller may see, and the JSON shapes of users and units. Each
+ * function that can fail replies itself and returns non-zero, so a handler reads as
+ * "if (step) return;". */
+#ifndef TS_API_H
+#define TS_API_H
+
+#include <jansson.h>
+
+#include "core/case.h"
+#include "http/server.h"
+
+/* Handlers, one file per resource (api_*.c). */
+void ts_api_healthz(ts_req *r);
+void ts_api_metrics(ts_req *r);
+void ts_api_version(ts_req *r);
+void ts_api_test_clock(ts_req *r);
+void ts_api_test_tick(ts_req *r);
+
+void ts_api_login(ts_req *r);
+void ts_api_logout(ts_req *r);
+void ts_api_me(ts_req *r);
+void ts_api_change_password(ts_req *r);
+
+void ts_api_users_list(ts_req *r);
+void ts_api_users_create(ts_req *r);
+void ts_api_users_get(ts_req *r);
+void ts_api_users_patch(ts_req *r);
+void ts_api_users_reset_password(ts_req *r);
+
+void ts_api_units_list(ts_req *r);
+void ts_api_units_create(ts_req *r);
+void ts_api_units_get(ts_req *r);
+void ts_api_units_patch(ts_req *r);
+
+void ts_api_channels_list(ts_req *r);
+void ts_api_categories_list(ts_req *r);
+
+void ts_api_cases_list(ts_req *r);
+void ts_api_cases_create(ts_req *r);
+void ts_api_cases_get(ts_req *r);
+void ts_api_cases_patch(ts_req *r);
+void ts_api_cases_history(ts_req *r);
+void ts_api_notes_list(ts_req *r);
+void ts_api_notes_create(ts_req *r);
+void ts_api_contacts_list(ts_req *r);
+void ts_api_contacts_create(ts_req *r);
+void ts_api_promises_list(ts_req *r);
+void ts_api_promises_create(ts_req *r);
+void ts_api_promises_patch(ts_req *r);
+
+/* Parses the body as a JSON object. Replies 400 (empty, malformed, invalid UTF-8, not
+ * an object) and returns non-zero on failure; *out is the caller's on success. */
+int ts_api_body(ts_req *r, json_t **out);
+
+/* Replies 422 with `errors` as details (stolen) and the given message. */
+void ts_api_invalid(ts_req *r, json_t *errors);
+
+/* Adds {"key": "unknown field"} to errors for each key of obj not in allowed (NULL-
+ * terminated). Returns the number of unknown keys. */
+int ts_api_check_keys(json_t *obj, const char *const *allowed, json_t *errors);
+
+/* A string member: required or optional, 1..max characters, clean (multiline allows
+ * newlines). Adds to errors on a problem. *out is NULL when absent and optional. */
+int ts_api_get_text(json_t *obj, const char *key, int required, size_t max, int multiline,
+                    json_t *errors, const char **out);
+
+/* A query value that must be valid UTF-8 and at most max bytes; NULL if absent. Replies
+ * 400 and returns non-zero if bad. */
+int ts_api_query(ts_req *r, const char *key, size_t max, const char **out);
+
+/* Replies 400 when the query string has a key not in allowed. */
+int ts_api_query_keys(ts_req *r, const char *const *allowed);
+
+/* Loads case_no if the caller may see it; replies 404 (also for cases outside the
+ * caller's scope) and returns non-zero otherwise. */
+int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out);
+
+json_t *ts_api_user_json(const ts_user *u);
+json_t *ts_api_unit_json(const ts_unit *u);
+/* RFC 3339 string for t in the organisation's zone, or null for 0. */
+json_t *ts_api_time_json(int64_t t);
+
+#endif

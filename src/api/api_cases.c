@@ -1,0 +1,675 @@
+/* Cases: register, read, list, change fields, history, notes, contacts, promises. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/caseno.h"
+#include "core/text.h"
+#include "core/ts_err.h"
+#include "svc/svc.h"
+#include "util/clock.h"
+#include "util/tstime.h"
+
+#define FUTURE_SLACK 300 /* seconds a client clock may run ahead */
+
+/* A write on one case: the handler fills what it parsed; apply fills the result. */
+typedef struct {
+  ts_app *app;
+  ts_principal who;
+  char username[65];
+  char unit_path[256];
+  char case_no[TS_CASENO_MAX];
+  int64_t now;
+  ts_case *c;     /* register: the new case; patch: the changes */
+  ts_case *after; /* the case after the write */
+  json_t *item;   /* notes/contacts/promises: the body, then the created item */
+  int64_t item_id;
+  const char *why; /* for a 409 */
+} case_write;
+
+static case_write *cw_new(ts_req *r) {
+  case_write *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->app = r->app;
+  snprintf(w->username, sizeof w->username, "%s", r->user.username);
+  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
+  w->who = r->who;
+  w->who.username = w->username;
+  w->who.unit_path = w->unit_path;
+  w->now = ts_now();
+  return w;
+}
+
+static void cw_free(void *p) {
+  case_write *w = p;
+  if (!w)
+    return;
+  ts_case_free(w->c);
+  ts_case_free(w->after);
+  json_decref(w->item);
+  free(w);
+}
+
+static int is_closed(const ts_case *c) {
+  const char *st = ts_case_text(c, TS_CF_STATUS);
+  return st && (!strcmp(st, "closed") || !strcmp(st, "rejected") || !strcmp(st, "withdrawn"));
+}
+
+static void reply_case(ts_req *r, int status, const ts_case *c) {
+  json_t *j = ts_case_to_json(c);
+  ts_reply_json(r, status, j ? json_pack("{s:o}", "case", j) : NULL);
+}
+
+/* ---- register ------------------------------------------------------------------------- */
+
+static int apply_register(ts_tx *tx, void *arg) {
+  case_write *w = arg;
+  return ts_svc_case_insert(tx, w->c, w->app->case_prefix, w->username, w->now);
+}
+
+static void finish_register(ts_req *r, int rc) {
+  case_write *w = r->wctx;
+  if (rc) {
+    ts_reply_error(r, rc, "the case could not be registered", NULL);
+    return;
+  }
+  reply_case(r, 201, w->c);
+}
+
+void ts_api_cases_create(ts_req *r) {
+  json_t *body = NULL, *errors = json_object();
+  case_write *w = cw_new(r);
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_body(r, &body))
+    goto out;
+  int rc = ts_svc_case_prepare(r->app->store, &r->user, body, w->now, &w->c, errors);
+  if (rc == TS_ERR_INVALID) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  if (rc) {
+    ts_reply_error(r, rc, rc == TS_ERR_FORBIDDEN ? "you may not register cases for that outlet"
+                                                 : "the case could not be registered", NULL);
+    goto out;
+  }
+  ts_req_defer(r, apply_register, w, cw_free, finish_register);
+  w = NULL;
+out:
+  json_decref(body);
+  json_decref(errors);
+  cw_free(w);
+}
+
+/* ---- read ---------------------------------------------------------------------------- */
+
+void ts_api_cases_get(ts_req *r) {
+  ts_case *c;
+  json_t *notes = NULL, *contacts = NULL, *promises = NULL;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
+    return;
+  ts_store *s = r->app->store;
+  json_t *j = ts_case_to_json(c);
+  if (!j || ts_store_note_list(s, c->id, &notes) || ts_store_contact_list(s, c->id, &contacts) ||
+      ts_store_promise_list(s, c->id, &promises)) {
+    json_decref(j);
+    json_decref(notes);
+    json_decref(contacts);
+    ts_reply_error(r, TS_ERR_STORE, "cannot read the case", NULL);
+  } else {
+    json_object_set_new(j, "notes", notes);
+    json_object_set_new(j, "contacts", contacts);
+    json_object_set_new(j, "promises", promises);
+    ts_reply_json(r, 200, json_pack("{s:o}", "case", j));
+  }
+  ts_case_free(c);
+}
+
+void ts_api_cases_history(ts_req *r) {
+  ts_case *c;
+  json_t *items;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
+    return;
+  if (ts_store_history_list(r->app->store, c->id, &items))
+    ts_reply_error(r, TS_ERR_STORE, "cannot read the history", NULL);
+  else
+    ts_reply_json(r, 200,
+                  json_pack("{s:s,s:o}", "case_no", ts_case_text(c, TS_CF_CASE_NO), "items", items));
+  ts_case_free(c);
+}
+
+/* ---- list ---------------------------------------------------------------------------- */
+
+/* Checks a comma list: each item in vals (if given) or a lower-case code. */
+static int check_list(const char *v, const char *const *vals) {
+  char item[65];
+  int count = 0;
+  const char *p = v;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    if (n == 0 || n >= sizeof item || ++count > TS_FILTER_LIST_MAX)
+      return 0;
+    memcpy(item, p, n);
+    item[n] = '\0';
+    if (vals ? !ts_enum_has(vals, item) : !ts_code_ok(item, 64, 1))
+      return 0;
+    if (!comma)
+      return 1;
+    p = comma + 1;
+  }
+}
+
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+  int64_t v = 0;
+  if (!s || !*s || strlen(s) > 18)
+    return 0;
+  for (const char *p = s; *p; p++) {
+    if (*p < '0' || *p > '9')
+      return 0;
+    v = v * 10 + (*p - '0');
+  }
+  if (v < lo || v > hi)
+    return 0;
+  *out = v;
+  return 1;
+}
+
+/* A time bound: RFC 3339, or a date (its midnight in the organisation's zone; for an
+ * upper bound the next midnight, so `to=2026-11-30` includes that day). */
+static int parse_bound(const char *s, int upper, int64_t *out) {
+  if (ts_time_parse(s, out) == TS_OK)
+    return 1;
+  if (!ts_date_ok(s))
+    return 0;
+  char buf[40];
+  int64_t t;
+  snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+  if (ts_time_parse(buf, &t) != TS_OK)
+    return 0;
+  /* shift from UTC midnight to the zone's midnight */
+  char fmt[TS_TIME_MAX];
+  if (ts_time_format(t, fmt, sizeof fmt) != TS_OK)
+    return 0;
+  int sign = fmt[19] == '-' ? -1 : 1;
+  int64_t off = sign * (((fmt[20] - '0') * 10 + (fmt[21] - '0')) * 3600 +
+                        ((fmt[23] - '0') * 10 + (fmt[24] - '0')) * 60);
+  *out = t - off + (upper ? 86400 : 0);
+  return 1;
+}
+
+static const char *const list_keys[] = {"page", "per_page", "status", "grade", "category",
+                                        "channel", "outlet", "dept", "owner", "handler",
+                                        "overdue", "from", "to", "q", NULL};
+
+void ts_api_cases_list(ts_req *r) {
+  ts_case_filter f;
+  const char *v;
+  int64_t n;
+  json_t *errors = json_object();
+  memset(&f, 0, sizeof f);
+  f.overdue = -1;
+  f.page = 1;
+  f.per_page = 50;
+  if (!errors || ts_api_query_keys(r, list_keys))
+    goto out;
+  if (ts_api_query(r, "page", 12, &v))
+    goto out;
+  if (v && !parse_int(v, 1, 1000000, &n))
+    json_object_set_new(errors, "page", json_string("must be a whole number from 1"));
+  else if (v)
+    f.page = (int)n;
+  if (ts_api_query(r, "per_page", 12, &v))
+    goto out;
+  if (v && !parse_int(v, 1, 500, &n))
+    json_object_set_new(errors, "per_page", json_string("must be a whole number from 1 to 500"));
+  else if (v)
+    f.per_page = (int)n;
+  static const struct {
+    const char *key;
+    const char *const *vals;
+    size_t off;
+  } lists[] = {
+    {"status", ts_enum_status, offsetof(ts_case_filter, status)},
+    {"grade", ts_enum_grade, offsetof(ts_case_filter, grade)},
+    {"category", NULL, offsetof(ts_case_filter, category)},
+    {"channel", NULL, offsetof(ts_case_filter, channel)},
+  };
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    if (ts_api_query(r, lists[i].key, 1100, &v))
+      goto out;
+    if (v && !check_list(v, lists[i].vals))
+      json_object_set_new(errors, lists[i].key, json_string("has a value that is not allowed"));
+    else
+      *(const char **)((char *)&f + lists[i].off) = v;
+  }
+  if (ts_api_query(r, "outlet", 20, &v))
+    goto out;
+  if (v && !parse_int(v, 1, INT64_MAX / 2, &f.outlet))
+    json_object_set_new(errors, "outlet", json_string("must be a unit id"));
+  if (ts_api_query(r, "dept", 20, &v))
+    goto out;
+  if (v && !parse_int(v, 1, INT64_MAX / 2, &f.dept))
+    json_object_set_new(errors, "dept", json_string("must be a unit id"));
+  if (ts_api_query(r, "owner", 64, &f.owner) || ts_api_query(r, "handler", 64, &f.handler))
+    goto out;
+  if (f.owner && !ts_ident_ok(f.owner, 64))
+    json_object_set_new(errors, "owner", json_string("must be a username"));
+  if (f.handler && !ts_ident_ok(f.handler, 64))
+    json_object_set_new(errors, "handler", json_string("must be a username"));
+  if (ts_api_query(r, "overdue", 8, &v))
+    goto out;
+  if (v && strcmp(v, "true") && strcmp(v, "false"))
+    json_object_set_new(errors, "overdue", json_string("must be true or false"));
+  else if (v)
+    f.overdue = strcmp(v, "true") == 0;
+  if (ts_api_query(r, "from", 40, &v))
+    goto out;
+  if (v && !parse_bound(v, 0, &f.from))
+    json_object_set_new(errors, "from", json_string("must be an RFC 3339 time or a date"));
+  if (ts_api_query(r, "to", 40, &v))
+    goto out;
+  if (v && !parse_bound(v, 1, &f.to))
+    json_object_set_new(errors, "to", json_string("must be an RFC 3339 time or a date"));
+  if (ts_api_query(r, "q", 400, &f.q))
+    goto out;
+  if (f.q && (ts_utf8_len(f.q) > 100 || !ts_text_clean(f.q, 0)))
+    json_object_set_new(errors, "q", json_string("must be at most 100 characters of text"));
+  if (json_object_size(errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  ts_scope_for(&r->who, &f.scope);
+  ts_case **items = NULL;
+  size_t count = 0;
+  int64_t total = 0;
+  int rc = ts_store_case_list(r->app->store, &f, &items, &count, &total);
+  if (rc) {
+    ts_reply_error(r, rc, "cannot list cases", NULL);
+    goto out;
+  }
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < count; i++)
+    json_array_append_new(arr, ts_case_to_json(items[i]));
+  ts_case_list_free(items, count);
+  ts_reply_json(r, 200, json_pack("{s:o,s:I,s:i,s:i}", "items", arr, "total", (json_int_t)total,
+                                  "page", f.page, "per_page", f.per_page));
+out:
+  json_decref(errors);
+}
+
+/* ---- change fields ------------------------------------------------------------------- */
+
+/* Loads the case inside the transaction and checks it is still the caller's to see. */
+static int tx_case_for(ts_tx *tx, case_write *w, ts_case **out) {
+  ts_case *c;
+  ts_scope scope;
+  int rc = ts_tx_case_get(tx, w->case_no, &c);
+  if (rc)
+    return rc;
+  ts_scope_for(&w->who, &scope);
+  if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
+                       ts_case_text(c, TS_CF_HANDLER))) {
+    ts_case_free(c);
+    return TS_ERR_NOT_FOUND;
+  }
+  *out = c;
+  return TS_OK;
+}
+
+static int apply_patch(ts_tx *tx, void *arg) {
+  case_write *w = arg;
+  ts_case *cur = NULL;
+  json_t *changes = NULL;
+  int rc = tx_case_for(tx, w, &cur);
+  if (rc)
+    return rc;
+  if (is_closed(cur)) {
+    w->why = "the case is closed: its fields no longer change";
+    rc = TS_ERR_CONFLICT;
+    goto out;
+  }
+  if (!(w->after = ts_case_dup(cur)) || ts_case_merge(w->after, w->c)) {
+    rc = TS_ERR_NOMEM;
+    goto out;
+  }
+  if (!(changes = ts_case_diff(cur, w->after))) {
+    rc = TS_ERR_NOMEM;
+    goto out;
+  }
+  if (json_object_size(changes) == 0)
+    goto out; /* nothing changed: nothing written */
+  ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);
+  if ((rc = ts_tx_case_update(tx, w->after)))
+    goto out;
+  rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "update", changes);
+out:
+  json_decref(changes);
+  ts_case_free(cur);
+  return rc;
+}
+
+static void finish_patch(ts_req *r, int rc) {
+  case_write *w = r->wctx;
+  if (rc == TS_ERR_CONFLICT && w->why)
+    ts_reply_error(r, rc, w->why, NULL);
+  else if (rc)
+    ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such case" : "the case could not be changed",
+                   NULL);
+  else
+    reply_case(r, 200, w->after);
+}
+
+void ts_api_cases_patch(ts_req *r) {
+  json_t *body = NULL, *errors = json_object();
+  case_write *w = cw_new(r);
+  ts_case *c = NULL;
+  ts_case_lookup lk = ts_svc_case_lookup(r->app->store);
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c) || ts_api_body(r, &body))
+    goto out;
+  snprintf(w->case_no, sizeof w->case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
+  if (!(w->c = ts_case_new())) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (json_object_get(body, "status"))
+    json_object_set_new(errors, "status",
+                        json_string("changes only through /actions/{action}"));
+  else if (ts_case_apply_json(w->c, body, TS_FF_PATCH, &lk, errors) == TS_ERR_NOMEM) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_case_has(w->c, TS_CF_RECEIVED_AT) &&
+      ts_case_int(w->c, TS_CF_RECEIVED_AT) > w->now + FUTURE_SLACK)
+    json_object_set_new(errors, "received_at", json_string("is in the future"));
+  if (json_object_size(errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  ts_req_defer(r, apply_patch, w, cw_free, finish_patch);
+  w = NULL;
+out:
+  ts_case_free(c);
+  json_decref(body);
+  json_decref(errors);
+  cw_free(w);
+}
+
+/* ---- notes, contacts, promises ------------------------------------------------------- */
+
+typedef enum { ITEM_NOTE, ITEM_CONTACT, ITEM_PROMISE, ITEM_PROMISE_SETTLE } item_kind;
+
+typedef struct {
+  case_write w;
+  item_kind kind;
+  const char *text, *method, *direction; /* borrowed from w.item */
+  int64_t at, due_at;
+  int kept;
+} item_write;
+
+static void iw_free(void *p) { cw_free(p); }
+
+static int apply_item(ts_tx *tx, void *arg) {
+  item_write *iw = arg;
+  case_write *w = &iw->w;
+  ts_case *cur = NULL;
+  json_t *changes = NULL;
+  const char *action = NULL;
+  int rc = tx_case_for(tx, w, &cur);
+  if (rc)
+    return rc;
+  switch (iw->kind) {
+  case ITEM_NOTE:
+    rc = ts_tx_note_add(tx, cur->id, w->now, w->username, iw->text, &w->item_id);
+    action = "note";
+    changes = json_pack("{s:[n,s]}", "notes", iw->text);
+    break;
+  case ITEM_CONTACT: {
+    ts_contact ct = {iw->at, w->username, iw->method, iw->direction, iw->text};
+    rc = ts_tx_contact_add(tx, cur->id, &ct, &w->item_id);
+    action = "contact";
+    changes = json_pack("{s:[n,{s:s,s:s,s:s}]}", "contacts", "method", iw->method, "direction",
+                        iw->direction, "summary", iw->text);
+    break;
+  }
+  case ITEM_PROMISE: {
+    ts_promise p;
+    memset(&p, 0, sizeof p);
+    p.case_id = cur->id;
+    p.created_at = w->now;
+    p.due_at = iw->due_at;
+    snprintf(p.by, sizeof p.by, "%s", w->username);
+    snprintf(p.promise, sizeof p.promise, "%s", iw->text);
+    rc = ts_tx_promise_add(tx, &p);
+    w->item_id = p.id;
+    action = "promise";
+    changes = json_pack("{s:[n,{s:s,s:o}]}", "promises", "promise", iw->text, "due_at",
+                        ts_api_time_json(iw->due_at));
+    break;
+  }
+  case ITEM_PROMISE_SETTLE: {
+    ts_promise p;
+    char key[64];
+    if ((rc = ts_tx_promise_get(tx, cur->id, w->item_id, &p)))
+      break;
+    if (p.kept >= 0) {
+      w->why = "the promise is already settled";
+      rc = TS_ERR_CONFLICT;
+      break;
+    }
+    rc = ts_tx_promise_settle(tx, p.id, iw->kept, w->now);
+    action = iw->kept ? "promise_kept" : "promise_broken";
+    snprintf(key, sizeof key, "promises.%lld.kept", (long long)p.id);
+    changes = json_pack("{s:[n,b]}", key, iw->kept);
+    break;
+  }
+  }
+  if (!rc && !changes)
+    rc = TS_ERR_NOMEM;
+  if (!rc)
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+  json_decref(changes);
+  ts_case_free(cur);
+  return rc;
+}
+
+static void finish_item(ts_req *r, int rc) {
+  item_write *iw = r->wctx;
+  json_t *list = NULL, *found = NULL, *it;
+  size_t i;
+  if (rc) {
+    if (rc == TS_ERR_CONFLICT && iw->w.why)
+      ts_reply_error(r, rc, iw->w.why, NULL);
+    else
+      ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "not found" : "could not be saved", NULL);
+    return;
+  }
+  /* Read the item back as it was stored. */
+  ts_case *c = NULL;
+  ts_store *s = r->app->store;
+  if (ts_store_case_get(s, iw->w.case_no, &c) == TS_OK) {
+    int64_t id = c->id;
+    if (iw->kind == ITEM_NOTE)
+      ts_store_note_list(s, id, &list);
+    else if (iw->kind == ITEM_CONTACT)
+      ts_store_contact_list(s, id, &list);
+    else
+      ts_store_promise_list(s, id, &list);
+    ts_case_free(c);
+  }
+  json_array_foreach(list, i, it) {
+    if (json_integer_value(json_object_get(it, "id")) == iw->w.item_id)
+      found = it;
+  }
+  static const char *const names[] = {"note", "contact", "promise", "promise"};
+  if (found)
+    ts_reply_json(r, iw->kind == ITEM_PROMISE_SETTLE ? 200 : 201,
+                  json_pack("{s:O}", names[iw->kind], found));
+  else
+    ts_reply_error(r, TS_ERR_STORE, "saved, but cannot be read back", NULL);
+  json_decref(list);
+}
+
+/* Common start of an item write: the case must be visible; the body parsed. */
+static item_write *item_begin(ts_req *r, json_t **body) {
+  ts_case *c = NULL;
+  item_write *iw = calloc(1, sizeof *iw);
+  if (!iw) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    return NULL;
+  }
+  case_write *w = cw_new(r);
+  if (!w) {
+    free(iw);
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    return NULL;
+  }
+  iw->w = *w;
+  free(w);
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c) || ts_api_body(r, body)) {
+    iw_free(iw);
+    return NULL;
+  }
+  snprintf(iw->w.case_no, sizeof iw->w.case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
+  ts_case_free(c);
+  iw->w.item = json_incref(*body);
+  return iw;
+}
+
+static void item_submit(ts_req *r, item_write *iw, json_t *errors) {
+  if (json_object_size(errors)) {
+    ts_api_invalid(r, errors);
+    iw_free(iw);
+    return;
+  }
+  json_decref(errors);
+  ts_req_defer(r, apply_item, iw, iw_free, finish_item);
+}
+
+void ts_api_notes_create(ts_req *r) {
+  static const char *const keys[] = {"text", NULL};
+  json_t *body = NULL, *errors = json_object();
+  item_write *iw = item_begin(r, &body);
+  if (!iw)
+    goto fail;
+  iw->kind = ITEM_NOTE;
+  ts_api_check_keys(body, keys, errors);
+  ts_api_get_text(body, "text", 1, 5000, 1, errors, &iw->text);
+  json_decref(body);
+  item_submit(r, iw, errors);
+  return;
+fail:
+  json_decref(body);
+  json_decref(errors);
+}
+
+static const char *const contact_methods[] = {"phone", "sms", "email", "wechat", "visit",
+                                              "letter", "portal", NULL};
+static const char *const contact_directions[] = {"inbound", "outbound", NULL};
+
+void ts_api_contacts_create(ts_req *r) {
+  static const char *const keys[] = {"at", "method", "direction", "summary", NULL};
+  json_t *body = NULL, *errors = json_object();
+  const char *at = NULL;
+  item_write *iw = item_begin(r, &body);
+  if (!iw)
+    goto fail;
+  iw->kind = ITEM_CONTACT;
+  ts_api_check_keys(body, keys, errors);
+  ts_api_get_text(body, "summary", 1, 5000, 1, errors, &iw->text);
+  ts_api_get_text(body, "method", 1, 16, 0, errors, &iw->method);
+  ts_api_get_text(body, "direction", 0, 16, 0, errors, &iw->direction);
+  ts_api_get_text(body, "at", 0, 40, 0, errors, &at);
+  if (iw->method && !ts_enum_has(contact_methods, iw->method))
+    json_object_set_new(errors, "method", json_string("is not one of the allowed values"));
+  if (!iw->direction)
+    iw->direction = "outbound";
+  else if (!ts_enum_has(contact_directions, iw->direction))
+    json_object_set_new(errors, "direction", json_string("must be inbound or outbound"));
+  iw->at = iw->w.now;
+  if (at && (ts_time_parse(at, &iw->at) || iw->at > iw->w.now + FUTURE_SLACK))
+    json_object_set_new(errors, "at", json_string("must be an RFC 3339 time, not in the future"));
+  json_decref(body);
+  item_submit(r, iw, errors);
+  return;
+fail:
+  json_decref(body);
+  json_decref(errors);
+}
+
+void ts_api_promises_create(ts_req *r) {
+  static const char *const keys[] = {"promise", "due_at", NULL};
+  json_t *body = NULL, *errors = json_object();
+  const char *due = NULL;
+  item_write *iw = item_begin(r, &body);
+  if (!iw)
+    goto fail;
+  iw->kind = ITEM_PROMISE;
+  ts_api_check_keys(body, keys, errors);
+  ts_api_get_text(body, "promise", 1, 500, 1, errors, &iw->text);
+  ts_api_get_text(body, "due_at", 1, 40, 0, errors, &due);
+  if (due && ts_time_parse(due, &iw->due_at))
+    json_object_set_new(errors, "due_at", json_string("must be an RFC 3339 time with offset"));
+  json_decref(body);
+  item_submit(r, iw, errors);
+  return;
+fail:
+  json_decref(body);
+  json_decref(errors);
+}
+
+void ts_api_promises_patch(ts_req *r) {
+  static const char *const keys[] = {"kept", NULL};
+  json_t *body = NULL, *errors = json_object();
+  int64_t id;
+  item_write *iw = item_begin(r, &body);
+  if (!iw)
+    goto fail;
+  iw->kind = ITEM_PROMISE_SETTLE;
+  if (!parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id)) {
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such promise", NULL);
+    iw_free(iw);
+    goto fail;
+  }
+  iw->w.item_id = id;
+  ts_api_check_keys(body, keys, errors);
+  json_t *kept = json_object_get(body, "kept");
+  if (!json_is_boolean(kept))
+    json_object_set_new(errors, "kept", json_string("must be true or false"));
+  iw->kept = json_is_true(kept);
+  json_decref(body);
+  item_submit(r, iw, errors);
+  return;
+fail:
+  json_decref(body);
+  json_decref(errors);
+}
+
+static void list_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {
+  ts_case *c;
+  json_t *items;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
+    return;
+  if (fn(r->app->store, c->id, &items))
+    ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
+  else
+    ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", items,
+                                    "total", (json_int_t)json_array_size(items)));
+  ts_case_free(c);
+}
+
+void ts_api_notes_list(ts_req *r) { list_items(r, ts_store_note_list); }
+void ts_api_contacts_list(ts_req *r) { list_items(r, ts_store_contact_list); }
+void ts_api_promises_list(ts_req *r) { list_items(r, ts_store_promise_list); }

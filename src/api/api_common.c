@@ -1,0 +1,182 @@
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/caseno.h"
+#include "core/text.h"
+#include "core/ts_err.h"
+#include "util/tstime.h"
+
+int ts_api_body(ts_req *r, json_t **out) {
+  json_error_t err;
+  if (!r->body || r->body_len == 0) {
+    ts_reply_error_status(r, 400, "malformed_json", "a JSON body is required", NULL);
+    return 1;
+  }
+  if (!ts_utf8_valid(r->body, r->body_len)) {
+    ts_reply_error_status(r, 400, "invalid_utf8", "the body is not valid UTF-8", NULL);
+    return 1;
+  }
+  json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+  if (!j) {
+    ts_reply_error_status(r, 400, "malformed_json", "the body is not valid JSON",
+                          json_pack("{s:s,s:i,s:i}", "reason", err.text, "line", err.line,
+                                    "column", err.column));
+    return 1;
+  }
+  if (!json_is_object(j)) {
+    json_decref(j);
+    ts_reply_error_status(r, 400, "malformed_json", "the body must be a JSON object", NULL);
+    return 1;
+  }
+  *out = j;
+  return 0;
+}
+
+void ts_api_invalid(ts_req *r, json_t *errors) {
+  ts_reply_error(r, TS_ERR_INVALID, "some fields are invalid", errors);
+}
+
+int ts_api_check_keys(json_t *obj, const char *const *allowed, json_t *errors) {
+  const char *key;
+  json_t *v;
+  int n = 0;
+  json_object_foreach(obj, key, v) {
+    int ok = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (strcmp(*a, key) == 0)
+        ok = 1;
+    if (!ok) {
+      json_object_set_new(errors, strlen(key) <= 64 ? key : "(long key)",
+                          json_string("unknown field"));
+      n++;
+    }
+  }
+  return n;
+}
+
+int ts_api_get_text(json_t *obj, const char *key, int required, size_t max, int multiline,
+                    json_t *errors, const char **out) {
+  json_t *v = json_object_get(obj, key);
+  *out = NULL;
+  if (!v || json_is_null(v)) {
+    if (required) {
+      json_object_set_new(errors, key, json_string("is required"));
+      return 1;
+    }
+    return 0;
+  }
+  const char *s = json_string_value(v);
+  const char *why = NULL;
+  if (!s)
+    why = "must be a string";
+  else if (!*s)
+    why = "must not be empty";
+  else if (!ts_text_clean(s, multiline))
+    why = "must not contain control characters";
+  else if (ts_utf8_len(s) > max)
+    why = "too long";
+  if (why) {
+    json_object_set_new(errors, key, json_string(why));
+    return 1;
+  }
+  *out = s;
+  return 0;
+}
+
+int ts_api_query(ts_req *r, const char *key, size_t max, const char **out) {
+  const char *v = ts_req_query(r, key);
+  *out = NULL;
+  if (!v)
+    return 0;
+  if (!ts_utf8_valid(v, strlen(v))) {
+    ts_reply_error_status(r, 400, "invalid_utf8", "a query value is not valid UTF-8",
+                          json_pack("{s:s}", "parameter", key));
+    return 1;
+  }
+  if (strlen(v) > max) {
+    ts_reply_error_status(r, 400, "bad_parameter", "a query value is too long",
+                          json_pack("{s:s}", "parameter", key));
+    return 1;
+  }
+  *out = v;
+  return 0;
+}
+
+typedef struct {
+  const char *const *allowed;
+  const char *bad;
+} qk_ctx;
+
+static enum MHD_Result qk_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value) {
+  qk_ctx *c = cls;
+  (void)kind;
+  (void)value;
+  for (const char *const *a = c->allowed; *a; a++)
+    if (strcmp(*a, key) == 0)
+      return MHD_YES;
+  c->bad = key;
+  return MHD_NO;
+}
+
+int ts_api_query_keys(ts_req *r, const char *const *allowed) {
+  qk_ctx c = {allowed, NULL};
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, qk_iter, &c);
+  if (c.bad) {
+    json_t *d = json_object();
+    if (ts_utf8_valid(c.bad, strlen(c.bad)) && strlen(c.bad) <= 64)
+      json_object_set_new(d, "parameter", json_string(c.bad));
+    ts_reply_error_status(r, 400, "unknown_parameter", "unknown query parameter", d);
+    return 1;
+  }
+  return 0;
+}
+
+int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out) {
+  ts_case *c = NULL;
+  ts_scope scope;
+  int rc = ts_caseno_parse(case_no, NULL, 0, NULL, NULL, NULL) ? TS_ERR_NOT_FOUND
+                                                                : ts_store_case_get(r->app->store, case_no, &c);
+  if (!rc) {
+    ts_scope_for(&r->who, &scope);
+    if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
+                         ts_case_text(c, TS_CF_HANDLER))) {
+      ts_case_free(c);
+      rc = TS_ERR_NOT_FOUND;
+    }
+  }
+  if (rc) {
+    ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such case" : "cannot read the case",
+                   NULL);
+    return 1;
+  }
+  *out = c;
+  return 0;
+}
+
+json_t *ts_api_time_json(int64_t t) {
+  char buf[TS_TIME_MAX];
+  if (!t || ts_time_format(t, buf, sizeof buf) != TS_OK)
+    return json_null();
+  return json_string(buf);
+}
+
+json_t *ts_api_user_json(const ts_user *u) {
+  json_t *roles = json_array();
+  for (int i = 0; i < TS_ROLE__COUNT; i++)
+    if (u->roles & (1u << i))
+      json_array_append_new(roles, json_string(ts_role_name(1u << i)));
+  return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)u->id, "username",
+                   u->username, "display_name", u->display_name, "email", u->email, "roles",
+                   roles, "unit", u->unit_id ? json_integer(u->unit_id) : json_null(),
+                   "disabled", u->disabled, "created_at", ts_api_time_json(u->created_at));
+}
+
+json_t *ts_api_unit_json(const ts_unit *u) {
+  return json_pack("{s:I,s:o,s:s,s:s,s:o,s:s,s:o}", "id", (json_int_t)u->id, "code",
+                   u->code[0] ? json_string(u->code) : json_null(), "name", u->name, "kind",
+                   u->kind, "parent", u->parent_id ? json_integer(u->parent_id) : json_null(),
+                   "path", u->path, "created_at", ts_api_time_json(u->created_at));
+}

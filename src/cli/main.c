@@ -1,0 +1,415 @@
+/* tousu: one binary, several subcommands (serve, init, user, demo, migrate, version). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/config.h"
+#include "cli/demo.h"
+#include "core/perm.h"
+#include "core/ts_err.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "svc/svc.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/password.h"
+#include "util/tstime.h"
+
+static const char usage[] =
+  "usage: tousu <command> [options]\n"
+  "\n"
+  "commands:\n"
+  "  serve [--test-clock]        run the HTTP server\n"
+  "  init --admin USER --password PW [--company NAME]\n"
+  "                              create the database and the first administrator\n"
+  "  user add --username U --password PW --name NAME --roles r1,r2 --unit ID|CODE\n"
+  "  user list | user disable U | user enable U | user reset-password U --password PW\n"
+  "  demo                        load the demo organisation, users and cases\n"
+  "  migrate                     apply pending schema migrations and print the version\n"
+  "  version                     print the version\n"
+  "\n"
+  "options (every command):\n";
+
+/* Parsed command line: settings applied to cfg, the rest kept as named options. */
+typedef struct {
+  const char *cmd, *sub, *arg;
+  const char *opt_admin, *opt_password, *opt_company, *opt_username, *opt_name, *opt_roles,
+    *opt_unit;
+} cli;
+
+static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
+  char err[256];
+  const char *config_file = getenv("TOUSU_CONFIG");
+  memset(c, 0, sizeof *c);
+  /* the config file first, so flags win over it */
+  for (int i = 1; i < argc - 1; i++)
+    if (!strcmp(argv[i], "--config"))
+      config_file = argv[i + 1];
+  if (config_file && ts_config_file(cfg, config_file, err, sizeof err)) {
+    fprintf(stderr, "tousu: %s\n", err);
+    return 2;
+  }
+  if (ts_config_env(cfg, err, sizeof err)) {
+    fprintf(stderr, "tousu: %s\n", err);
+    return 2;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(usage, stdout);
+      fputs(ts_config_help, stdout);
+      exit(0);
+    }
+    if (!strcmp(a, "--test-clock")) {
+      cfg->test_clock = 1;
+      continue;
+    }
+    if (strncmp(a, "--", 2) == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "tousu: %s needs a value\n", a);
+        return 2;
+      }
+      const char *v = argv[++i];
+      const char *name = a + 2;
+      const char **slot = !strcmp(name, "admin")      ? &c->opt_admin
+                          : !strcmp(name, "password") ? &c->opt_password
+                          : !strcmp(name, "company")  ? &c->opt_company
+                          : !strcmp(name, "username") ? &c->opt_username
+                          : !strcmp(name, "name")     ? &c->opt_name
+                          : !strcmp(name, "roles")    ? &c->opt_roles
+                          : !strcmp(name, "unit")     ? &c->opt_unit
+                                                      : NULL;
+      if (slot) {
+        *slot = v;
+        continue;
+      }
+      if (!strcmp(name, "config"))
+        continue;
+      if (ts_config_set(cfg, name, v, err, sizeof err)) {
+        fprintf(stderr, "tousu: %s (see tousu --help)\n", err);
+        return 2;
+      }
+      continue;
+    }
+    if (!c->cmd)
+      c->cmd = a;
+    else if (!c->sub)
+      c->sub = a;
+    else if (!c->arg)
+      c->arg = a;
+    else {
+      fprintf(stderr, "tousu: unexpected argument '%s'\n", a);
+      return 2;
+    }
+  }
+  if (ts_config_check(cfg, err, sizeof err)) {
+    fprintf(stderr, "tousu: %s\n", err);
+    return 2;
+  }
+  return 0;
+}
+
+/* Creates the database's folder if needed and opens the store. */
+static int open_store(const ts_config *cfg, ts_store **out) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", cfg->db);
+  char *slash = strrchr(dir, '/');
+  if (slash && slash != dir) {
+    *slash = '\0';
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+      fprintf(stderr, "tousu: cannot create %s: %s\n", dir, strerror(errno));
+      return TS_ERR_STORE;
+    }
+  }
+  ts_store_opts o = {cfg->db, cfg->readers, 256, 0};
+  int rc = ts_store_open(&o, out);
+  if (rc)
+    fprintf(stderr, "tousu: cannot open the database %s\n", cfg->db);
+  return rc;
+}
+
+static int cmd_serve(const ts_config *cfg) {
+  ts_store *store = NULL;
+  ts_server *srv = NULL;
+  sigset_t set;
+  int sig = 0;
+  /* Signals go to this thread only: block them before any thread starts. */
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (open_store(cfg, &store))
+    return 1;
+  ts_clock_set_test_mode(cfg->test_clock);
+  ts_app app = {store, cfg->case_prefix, cfg->max_body, cfg->token_ttl, cfg->test_clock};
+  ts_server_opts so = {cfg->address, cfg->port, cfg->threads, cfg->connection_limit,
+                       cfg->timeout_s, 32768};
+  if (ts_server_start(&app, &so, &srv)) {
+    ts_logf(TS_LOG_ERROR, "cannot listen on %s:%d", cfg->address, cfg->port);
+    ts_store_close(store);
+    return 1;
+  }
+  ts_log(TS_LOG_INFO, "listening",
+         json_pack("{s:s,s:i,s:s,s:b}", "address", cfg->address, "port", ts_server_port(srv),
+                   "db", cfg->db, "test_clock", cfg->test_clock));
+  sigwait(&set, &sig);
+  ts_logf(TS_LOG_INFO, "signal %d: finishing requests in flight", sig);
+  ts_server_quiesce(srv, 10000);
+  ts_server_stop(srv);
+  ts_store_close(store);
+  ts_log(TS_LOG_INFO, "stopped", NULL);
+  return 0;
+}
+
+typedef struct {
+  ts_unit company;
+  ts_user admin;
+  char hash[TS_PWHASH_MAX];
+  int64_t existing;
+} init_write;
+
+static int apply_init(ts_tx *tx, void *arg) {
+  init_write *w = arg;
+  int rc = ts_tx_admin_count(tx, &w->existing);
+  if (rc || w->existing)
+    return rc ? rc : TS_ERR_CONFLICT;
+  if (w->company.name[0]) {
+    if ((rc = ts_tx_unit_insert(tx, &w->company)))
+      return rc;
+    w->admin.unit_id = w->company.id;
+  }
+  return ts_tx_user_insert(tx, &w->admin, w->hash);
+}
+
+static int cmd_init(ts_store *s, const cli *c) {
+  init_write w;
+  memset(&w, 0, sizeof w);
+  const char *pw = c->opt_password ? c->opt_password : getenv("TOUSU_ADMIN_PASSWORD");
+  if (!c->opt_admin || !pw) {
+    fprintf(stderr, "tousu init: --admin USER and --password PW (or TOUSU_ADMIN_PASSWORD) are required\n");
+    return 2;
+  }
+  json_t *body = json_pack("{s:s,s:s,s:s,s:[s]}", "username", c->opt_admin, "password", pw,
+                           "display_name", c->opt_admin, "roles", "admin");
+  json_t *errors = json_object();
+  /* unit is optional at init: validate the rest the same way as POST /users */
+  json_object_set_new(body, "unit", json_integer(1));
+  int rc = ts_svc_user_prepare(s, body, 1, &w.admin, w.hash, errors);
+  json_object_del(errors, "unit");
+  if (rc && json_object_size(errors)) {
+    char *e = json_dumps(errors, JSON_COMPACT);
+    fprintf(stderr, "tousu init: %s\n", e ? e : "invalid");
+    free(e);
+    json_decref(body);
+    json_decref(errors);
+    return 2;
+  }
+  json_decref(body);
+  json_decref(errors);
+  if (rc == TS_ERR_INVALID)
+    rc = ts_password_hash(pw, w.hash);
+  w.admin.unit_id = 0;
+  w.admin.roles = TS_ROLE_ADMIN;
+  w.admin.created_at = w.company.created_at = ts_now();
+  if (c->opt_company) {
+    snprintf(w.company.name, sizeof w.company.name, "%s", c->opt_company);
+    snprintf(w.company.kind, sizeof w.company.kind, "company");
+  }
+  rc = rc ? rc : ts_store_run(s, apply_init, &w);
+  if (rc == TS_ERR_CONFLICT && w.existing) {
+    fprintf(stderr, "tousu init: the database already has an administrator; nothing changed\n");
+    return 1;
+  }
+  if (rc) {
+    fprintf(stderr, "tousu init: failed (%s)\n", ts_err_code(rc));
+    return 1;
+  }
+  printf("initialised: administrator '%s'%s%s\n", w.admin.username,
+         c->opt_company ? ", company " : "", c->opt_company ? c->opt_company : "");
+  return 0;
+}
+
+typedef struct {
+  ts_user u;
+  char hash[TS_PWHASH_MAX];
+  int what; /* 0 insert, 1 update, 2 password */
+  int64_t admins;
+} user_op;
+
+static int apply_user(ts_tx *tx, void *arg) {
+  user_op *op = arg;
+  int rc;
+  if (op->what == 0)
+    return ts_tx_user_insert(tx, &op->u, op->hash);
+  if (op->what == 2) {
+    rc = ts_tx_user_set_password(tx, op->u.username, op->hash);
+    return rc ? rc : ts_tx_sessions_delete_user(tx, op->u.id);
+  }
+  if ((rc = ts_tx_user_update(tx, &op->u)) || (rc = ts_tx_admin_count(tx, &op->admins)))
+    return rc;
+  if (op->admins == 0)
+    return TS_ERR_CONFLICT;
+  return op->u.disabled ? ts_tx_sessions_delete_user(tx, op->u.id) : TS_OK;
+}
+
+static int resolve_unit(ts_store *s, const char *v, int64_t *id) {
+  ts_unit u;
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  if (!*end && n > 0 && ts_store_unit_get(s, n, &u) == TS_OK) {
+    *id = u.id;
+    return TS_OK;
+  }
+  if (ts_store_unit_by_code(s, v, &u) == TS_OK) {
+    *id = u.id;
+    return TS_OK;
+  }
+  return TS_ERR_NOT_FOUND;
+}
+
+static int cmd_user(ts_store *s, const cli *c) {
+  user_op op;
+  memset(&op, 0, sizeof op);
+  if (!c->sub) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  if (!strcmp(c->sub, "list")) {
+    ts_user *users;
+    size_t n;
+    if (ts_store_user_list(s, &users, &n))
+      return 1;
+    printf("%-24s %-24s %-8s %-6s %s\n", "USERNAME", "NAME", "UNIT", "STATE", "ROLES");
+    for (size_t i = 0; i < n; i++) {
+      printf("%-24s %-24s %-8lld %-6s", users[i].username, users[i].display_name,
+             (long long)users[i].unit_id, users[i].disabled ? "off" : "on");
+      for (int b = 0; b < TS_ROLE__COUNT; b++)
+        if (users[i].roles & (1u << b))
+          printf(" %s", ts_role_name(1u << b));
+      printf("\n");
+    }
+    free(users);
+    return 0;
+  }
+  if (!strcmp(c->sub, "add")) {
+    int64_t unit = 0;
+    if (!c->opt_unit || resolve_unit(s, c->opt_unit, &unit)) {
+      fprintf(stderr, "tousu user add: --unit must name an existing unit (id or code)\n");
+      return 2;
+    }
+    json_t *roles = json_array();
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", c->opt_roles ? c->opt_roles : "");
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+      json_array_append_new(roles, json_string(t));
+    json_t *body = json_pack("{s:s?,s:s?,s:s?,s:o,s:I}", "username", c->opt_username, "password",
+                             c->opt_password, "display_name",
+                             c->opt_name ? c->opt_name : c->opt_username, "roles", roles, "unit",
+                             (json_int_t)unit);
+    json_t *errors = json_object();
+    int rc = ts_svc_user_prepare(s, body, 1, &op.u, op.hash, errors);
+    if (rc == TS_ERR_INVALID) {
+      char *e = json_dumps(errors, JSON_COMPACT);
+      fprintf(stderr, "tousu user add: %s\n", e ? e : "invalid");
+      free(e);
+    }
+    json_decref(body);
+    json_decref(errors);
+    if (rc)
+      return 2;
+    op.u.created_at = ts_now();
+    rc = ts_store_run(s, apply_user, &op);
+    if (rc == TS_ERR_CONFLICT)
+      fprintf(stderr, "tousu user add: '%s' exists\n", op.u.username);
+    else if (!rc)
+      printf("added %s\n", op.u.username);
+    return rc ? 1 : 0;
+  }
+  if (!c->arg || ts_store_user_get(s, c->arg, &op.u, NULL, 0)) {
+    fprintf(stderr, "tousu user %s: name an existing user\n", c->sub);
+    return 2;
+  }
+  if (!strcmp(c->sub, "disable") || !strcmp(c->sub, "enable")) {
+    op.what = 1;
+    op.u.disabled = !strcmp(c->sub, "disable");
+  } else if (!strcmp(c->sub, "reset-password")) {
+    op.what = 2;
+    if (!c->opt_password || !ts_password_ok(c->opt_password)) {
+      fprintf(stderr, "tousu user reset-password: --password of 8 to 256 characters\n");
+      return 2;
+    }
+    if (ts_password_hash(c->opt_password, op.hash))
+      return 1;
+  } else {
+    fputs(usage, stderr);
+    return 2;
+  }
+  int rc = ts_store_run(s, apply_user, &op);
+  if (rc == TS_ERR_CONFLICT)
+    fprintf(stderr, "tousu user: the last administrator cannot be disabled\n");
+  else if (!rc)
+    printf("%s: %s\n", op.u.username, c->sub);
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  ts_config cfg;
+  cli c;
+  ts_store *s = NULL;
+  int rc;
+  ts_config_defaults(&cfg);
+  if ((rc = parse_args(argc, argv, &cfg, &c)))
+    return rc;
+  if (!c.cmd) {
+    fputs(usage, stderr);
+    fputs(ts_config_help, stderr);
+    return 2;
+  }
+  ts_log_set_level(cfg.log_level);
+  if (!strcmp(c.cmd, "version")) {
+    printf("tousu %s\n", TS_VERSION);
+    return 0;
+  }
+  if (ts_time_set_zone(cfg.timezone)) {
+    fprintf(stderr, "tousu: unknown time zone '%s'\n", cfg.timezone);
+    return 2;
+  }
+  if (ts_password_init(cfg.cheap_hash)) {
+    fprintf(stderr, "tousu: libsodium failed to start\n");
+    return 1;
+  }
+  if (!strcmp(c.cmd, "serve"))
+    return cmd_serve(&cfg);
+  if (strcmp(c.cmd, "init") && strcmp(c.cmd, "user") && strcmp(c.cmd, "demo") &&
+      strcmp(c.cmd, "migrate")) {
+    fprintf(stderr, "tousu: unknown command '%s'\n", c.cmd);
+    fputs(usage, stderr);
+    return 2;
+  }
+  if (open_store(&cfg, &s))
+    return 1;
+  if (!strcmp(c.cmd, "init")) {
+    rc = cmd_init(s, &c);
+  } else if (!strcmp(c.cmd, "user")) {
+    rc = cmd_user(s, &c);
+  } else if (!strcmp(c.cmd, "demo")) {
+    rc = ts_demo_load(s, cfg.case_prefix, stdout);
+    if (rc == TS_ERR_CONFLICT)
+      printf("demo data is already loaded in %s\n", cfg.db);
+    else if (rc)
+      fprintf(stderr, "tousu demo: failed (%s)\n", ts_err_code(rc));
+    rc = rc == TS_ERR_CONFLICT ? 0 : rc ? 1 : 0;
+  } else {
+    int cur = 0, latest = 0;
+    rc = ts_store_schema_version(s, &cur, &latest) ? 1 : 0;
+    if (!rc)
+      printf("schema version %d (this build knows %d)\n", cur, latest);
+  }
+  ts_store_close(s);
+  return rc;
+}

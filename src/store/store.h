@@ -1,0 +1,194 @@
+/* The store: every durable thing tousu knows, behind one interface.
+ *
+ * Shape. Reads may be called from any thread and use a pool of read connections
+ * (WAL readers never block the writer). Writes run on one writer thread: a caller hands
+ * it an apply function, the writer runs many callers' functions inside one transaction
+ * (each in its own savepoint, so one failing write does not undo another), commits once
+ * with a full fsync and only then reports each result — group commit. Inside an apply
+ * function the ts_tx_* calls see the transaction's own writes. No SQL crosses this
+ * header, so a PostgreSQL backend can implement the same functions.
+ *
+ * Ownership. Functions named *_list or *_get that return pointers give the caller
+ * ownership (free with the named free function or json_decref). Structs passed in are
+ * borrowed for the duration of the call. */
+#ifndef TS_STORE_H
+#define TS_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/case.h"
+#include "core/perm.h"
+
+typedef struct ts_store ts_store;
+typedef struct ts_tx ts_tx;
+
+typedef struct {
+  const char *path; /* database file; created if missing */
+  int readers;      /* read connections in the pool (default 8) */
+  int max_batch;    /* most writes grouped into one commit (default 256) */
+  int readonly;     /* open for reading only: no writer, no migrations */
+} ts_store_opts;
+
+/* Opens (creating if needed), runs pending migrations and starts the writer. */
+int ts_store_open(const ts_store_opts *o, ts_store **out);
+/* Finishes every queued write, stops the writer and closes all connections. */
+void ts_store_close(ts_store *s);
+/* Stops accepting new writes (they answer TS_ERR_BUSY); queued ones still finish. */
+void ts_store_quiesce(ts_store *s);
+
+/* TS_OK when the store answers a trivial query. */
+int ts_store_ping(ts_store *s);
+/* The schema version (number of applied migrations) and the newest this build knows. */
+int ts_store_schema_version(ts_store *s, int *current, int *latest);
+
+typedef struct {
+  uint64_t reads, read_ns;     /* read calls and their time */
+  uint64_t commits, commit_ns; /* group commits and their time (incl. fsync) */
+  uint64_t writes;             /* apply functions run */
+} ts_store_stats;
+void ts_store_get_stats(ts_store *s, ts_store_stats *out);
+
+/* ---- writes ---------------------------------------------------------------------- */
+
+/* Runs inside the writer's transaction. Return TS_OK to keep the changes, anything else
+ * to undo this function's changes (only), which becomes the write's result. */
+typedef int (*ts_apply_fn)(ts_tx *tx, void *arg);
+/* Called on the writer thread after the commit (or the undo) with the final result. */
+typedef void (*ts_done_fn)(void *arg, int rc);
+
+/* Queues a write. TS_OK: done will be called exactly once. Any other result: done will
+ * never be called (TS_ERR_BUSY after ts_store_quiesce). */
+int ts_store_submit(ts_store *s, ts_apply_fn apply, ts_done_fn done, void *arg);
+/* Queues a write and waits for its commit; returns its result. */
+int ts_store_run(ts_store *s, ts_apply_fn apply, void *arg);
+
+/* ---- organisation --------------------------------------------------------------- */
+
+typedef struct {
+  int64_t id;
+  char code[33];   /* optional short code ("SH-4S-01"), "" if none */
+  char name[256];  /* up to 100 characters */
+  char kind[16];   /* company, region, outlet, department */
+  int64_t parent_id; /* 0 for the root */
+  char path[256];  /* "/1/4/9/": ids from the root, ending with this unit's */
+  int64_t created_at;
+} ts_unit;
+
+int ts_store_unit_get(ts_store *s, int64_t id, ts_unit *out);
+int ts_store_unit_by_code(ts_store *s, const char *code, ts_unit *out);
+/* All units, ordered by path. *out is malloc'd; free() it. */
+int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n);
+/* Inserts u (id and path are filled in). TS_ERR_CONFLICT on a duplicate code or a second
+ * company, TS_ERR_INVALID on a missing parent. */
+int ts_tx_unit_insert(ts_tx *tx, ts_unit *u);
+int ts_tx_unit_get(ts_tx *tx, int64_t id, ts_unit *out);
+/* Renames a unit (name and code only; moving in the tree is not supported). */
+int ts_tx_unit_update(ts_tx *tx, const ts_unit *u);
+
+/* ---- users and sessions ----------------------------------------------------------- */
+
+typedef struct {
+  int64_t id;
+  char username[65];
+  char display_name[256];
+  char email[256];
+  unsigned roles;
+  int64_t unit_id; /* 0: none */
+  char unit_path[256];
+  int disabled;
+  int64_t created_at;
+} ts_user;
+
+/* A user by name; hash (may be NULL) receives the argon2id password hash. */
+int ts_store_user_get(ts_store *s, const char *username, ts_user *out, char *hash,
+                      size_t hashsz);
+int ts_store_user_list(ts_store *s, ts_user **out, size_t *n);
+/* TS_ERR_CONFLICT if the username exists. Fills u->id. */
+int ts_tx_user_insert(ts_tx *tx, ts_user *u, const char *pwhash);
+int ts_tx_user_get(ts_tx *tx, const char *username, ts_user *out);
+/* Writes display_name, email, roles, unit_id and disabled of u (by username). */
+int ts_tx_user_update(ts_tx *tx, const ts_user *u);
+int ts_tx_user_set_password(ts_tx *tx, const char *username, const char *pwhash);
+/* Number of users that are enabled admins (to refuse removing the last one). */
+int ts_tx_admin_count(ts_tx *tx, int64_t *n);
+
+/* A session is kept only as the SHA-256 of its token. */
+int ts_tx_session_insert(ts_tx *tx, const unsigned char hash[32], int64_t user_id,
+                         int64_t created, int64_t expires);
+int ts_tx_session_delete(ts_tx *tx, const unsigned char hash[32]);
+int ts_tx_sessions_delete_user(ts_tx *tx, int64_t user_id);
+/* The enabled user of an unexpired session; TS_ERR_UNAUTH otherwise. */
+int ts_store_session_user(ts_store *s, const unsigned char hash[32], int64_t now,
+                          ts_user *out);
+
+/* ---- configured lists ------------------------------------------------------------- */
+
+int ts_store_channel_get(ts_store *s, const char *code, int *external);
+int ts_store_category_get(ts_store *s, const char *code);
+/* [{"code","name_zh","name_en","external"}...] / [{"code","parent","name_zh","name_en"}] */
+int ts_store_channel_list(ts_store *s, json_t **out);
+int ts_store_category_list(ts_store *s, json_t **out);
+
+/* ---- cases ------------------------------------------------------------------------ */
+
+/* Allocates the next number of the month of `now` in the organisation's zone (gap-free:
+ * the counter moves in this transaction), then inserts c with case_no, registered_at,
+ * updated_at set. Fills c->id. */
+int ts_tx_case_insert(ts_tx *tx, ts_case *c, const char *prefix, int64_t now);
+int ts_tx_case_get(ts_tx *tx, const char *case_no, ts_case **out);
+/* Writes every field of c (by c->id). */
+int ts_tx_case_update(ts_tx *tx, const ts_case *c);
+
+int ts_store_case_get(ts_store *s, const char *case_no, ts_case **out);
+
+#define TS_FILTER_LIST_MAX 16
+typedef struct {
+  const char *status, *grade, *category, *channel; /* comma-separated value lists */
+  const char *owner, *handler;                       /* usernames */
+  int64_t outlet, dept; /* a unit id: cases at it or anywhere below it; 0 = any */
+  int overdue;          /* -1 any, 0 not overdue, 1 overdue */
+  int64_t from, to;     /* received_at in [from, to); 0 = open */
+  const char *q;        /* text to find (substring until full-text search exists) */
+  int page, per_page;
+  ts_scope scope; /* what the caller may see */
+} ts_case_filter;
+
+/* One page of cases, newest first. items[] and each case are owned by the caller: free
+ * with ts_case_list_free. */
+int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, size_t *n,
+                       int64_t *total);
+void ts_case_list_free(ts_case **items, size_t n);
+
+/* ---- history, notes, contacts, promises ----------------------------------------- */
+
+/* Appends to the case's history; `changes` is borrowed ({"field":[before,after]}). */
+int ts_tx_history_add(ts_tx *tx, int64_t case_id, int64_t at, const char *actor,
+                      const char *action, json_t *changes);
+/* [{"id","at","actor","action","changes"}...], oldest first. */
+int ts_store_history_list(ts_store *s, int64_t case_id, json_t **out);
+
+int ts_tx_note_add(ts_tx *tx, int64_t case_id, int64_t at, const char *author,
+                   const char *text, int64_t *id);
+int ts_store_note_list(ts_store *s, int64_t case_id, json_t **out);
+
+typedef struct {
+  int64_t at;
+  const char *by, *method, *direction, *summary;
+} ts_contact;
+int ts_tx_contact_add(ts_tx *tx, int64_t case_id, const ts_contact *c, int64_t *id);
+int ts_store_contact_list(ts_store *s, int64_t case_id, json_t **out);
+
+typedef struct {
+  int64_t id, case_id, created_at, due_at, settled_at;
+  int kept; /* -1 open, 0 broken, 1 kept */
+  char by[65];
+  char promise[2048];
+} ts_promise;
+int ts_tx_promise_add(ts_tx *tx, ts_promise *p);
+int ts_tx_promise_get(ts_tx *tx, int64_t case_id, int64_t id, ts_promise *out);
+int ts_tx_promise_settle(ts_tx *tx, int64_t id, int kept, int64_t at);
+int ts_store_promise_list(ts_store *s, int64_t case_id, json_t **out);
+
+#endif

@@ -1,0 +1,1556 @@
+/* The SQLite backend of store.h.
+ *
+ * Design. One file, WAL journal, foreign keys on, synchronous=FULL. One writer thread
+ * owns the only read-write connection and runs queued apply functions in group
+ * commits (see store.h). Readers borrow a connection from a pool; each connection keeps
+ * its prepared statements (SQLITE_PREPARE_PERSISTENT), so a hot read is bind, step,
+ * reset. All SQL lives in this file. */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/caseno.h"
+#include "core/ts_err.h"
+#include "store/migrations.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/tstime.h"
+
+/* ---- statements ------------------------------------------------------------------- */
+
+enum {
+  Q_PING,
+  Q_UNIT_GET,
+  Q_UNIT_BY_CODE,
+  Q_UNIT_LIST,
+  Q_UNIT_INSERT,
+  Q_UNIT_SET_PATH,
+  Q_UNIT_UPDATE,
+  Q_USER_GET,
+  Q_USER_LIST,
+  Q_USER_INSERT,
+  Q_USER_UPDATE,
+  Q_USER_SET_PW,
+  Q_ADMIN_COUNT,
+  Q_SESSION_INSERT,
+  Q_SESSION_DELETE,
+  Q_SESSIONS_DELETE_USER,
+  Q_SESSION_USER,
+  Q_CHANNEL_GET,
+  Q_CATEGORY_GET,
+  Q_CHANNEL_LIST,
+  Q_CATEGORY_LIST,
+  Q_COUNTER_NEXT,
+  Q_CASE_INSERT,
+  Q_CASE_GET,
+  Q_CASE_UPDATE,
+  Q_HISTORY_ADD,
+  Q_HISTORY_LIST,
+  Q_NOTE_ADD,
+  Q_NOTE_LIST,
+  Q_CONTACT_ADD,
+  Q_CONTACT_LIST,
+  Q_PROMISE_ADD,
+  Q_PROMISE_GET,
+  Q_PROMISE_SETTLE,
+  Q_PROMISE_LIST,
+  Q__COUNT
+};
+
+#define USER_COLS                                                                        \
+  "u.id, u.username, u.display_name, u.email, u.roles, coalesce(u.unit_id,0), "          \
+  "coalesce(o.path,''), u.disabled, u.created_at"
+
+static const char *const static_sql[Q__COUNT] = {
+  [Q_PING] = "SELECT 1",
+  [Q_UNIT_GET] = "SELECT id, coalesce(code,''), name, kind, coalesce(parent_id,0), path, "
+                 "created_at FROM org_units WHERE id = ?",
+  [Q_UNIT_BY_CODE] = "SELECT id, coalesce(code,''), name, kind, coalesce(parent_id,0), path, "
+                     "created_at FROM org_units WHERE code = ?",
+  [Q_UNIT_LIST] = "SELECT id, coalesce(code,''), name, kind, coalesce(parent_id,0), path, "
+                  "created_at FROM org_units ORDER BY path",
+  [Q_UNIT_INSERT] = "INSERT INTO org_units(code, name, kind, parent_id, path, created_at) "
+                    "VALUES (nullif(?,''), ?, ?, nullif(?,0), 'new:' || hex(randomblob(8)), ?)",
+  [Q_UNIT_SET_PATH] = "UPDATE org_units SET path = ? WHERE id = ?",
+  [Q_UNIT_UPDATE] = "UPDATE org_units SET code = nullif(?,''), name = ? WHERE id = ?",
+  [Q_USER_GET] = "SELECT " USER_COLS ", u.password_hash FROM users u "
+                 "LEFT JOIN org_units o ON o.id = u.unit_id WHERE u.username = ?",
+  [Q_USER_LIST] = "SELECT " USER_COLS " FROM users u LEFT JOIN org_units o ON o.id = u.unit_id "
+                  "ORDER BY u.username",
+  [Q_USER_INSERT] = "INSERT INTO users(username, display_name, email, password_hash, roles, "
+                    "unit_id, disabled, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, nullif(?,0), ?, ?, ?)",
+  [Q_USER_UPDATE] = "UPDATE users SET display_name = ?, email = ?, roles = ?, "
+                    "unit_id = nullif(?,0), disabled = ?, updated_at = ? WHERE username = ?",
+  [Q_USER_SET_PW] = "UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?",
+  [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE disabled = 0 AND (roles & 128) != 0",
+  [Q_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) "
+                       "VALUES (?, ?, ?, ?)",
+  [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
+  [Q_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
+  [Q_SESSION_USER] = "SELECT " USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id "
+                     "LEFT JOIN org_units o ON o.id = u.unit_id "
+                     "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+  [Q_CHANNEL_GET] = "SELECT external FROM channels WHERE code = ? AND active = 1",
+  [Q_CATEGORY_GET] = "SELECT 1 FROM categories WHERE code = ? AND active = 1",
+  [Q_CHANNEL_LIST] = "SELECT code, name_zh, name_en, external FROM channels WHERE active = 1 "
+                     "ORDER BY sort, code",
+  [Q_CATEGORY_LIST] = "SELECT code, parent_code, name_zh, name_en FROM categories "
+                      "WHERE active = 1 ORDER BY sort, code",
+  [Q_COUNTER_NEXT] = "INSERT INTO case_counters(period, last) VALUES (?, 1) "
+                     "ON CONFLICT(period) DO UPDATE SET last = last + 1 RETURNING last",
+  /* Q_CASE_INSERT, Q_CASE_GET, Q_CASE_UPDATE are built from the field table at open. */
+  [Q_HISTORY_ADD] = "INSERT INTO case_history(case_id, at, actor, action, changes) "
+                    "VALUES (?, ?, ?, ?, ?)",
+  [Q_HISTORY_LIST] = "SELECT id, at, actor, action, changes FROM case_history "
+                     "WHERE case_id = ? ORDER BY id",
+  [Q_NOTE_ADD] = "INSERT INTO case_notes(case_id, at, author, text) VALUES (?, ?, ?, ?)",
+  [Q_NOTE_LIST] = "SELECT id, at, author, text FROM case_notes WHERE case_id = ? ORDER BY id",
+  [Q_CONTACT_ADD] = "INSERT INTO case_contacts(case_id, at, by_user, method, direction, "
+                    "summary) VALUES (?, ?, ?, ?, ?, ?)",
+  [Q_CONTACT_LIST] = "SELECT id, at, by_user, method, direction, summary FROM case_contacts "
+                     "WHERE case_id = ? ORDER BY at, id",
+  [Q_PROMISE_ADD] = "INSERT INTO case_promises(case_id, created_at, by_user, promise, due_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+  [Q_PROMISE_GET] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
+                    "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
+                    "WHERE case_id = ? AND id = ?",
+  [Q_PROMISE_SETTLE] = "UPDATE case_promises SET kept = ?, settled_at = ? WHERE id = ?",
+  [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
+                     "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
+                     "WHERE case_id = ? ORDER BY id",
+};
+
+/* ---- connections -------------------------------------------------------------------- */
+
+typedef struct {
+  sqlite3 *db;
+  sqlite3_stmt *stmt[Q__COUNT];
+} conn;
+
+typedef struct wop {
+  ts_apply_fn apply;
+  ts_done_fn done;
+  void *arg;
+  int rc;
+  struct wop *next;
+} wop;
+
+struct ts_store {
+  char *sql[Q__COUNT]; /* static_sql or generated; generated ones are owned */
+  char *case_cols;     /* "c.id, c.case_no, ..." for list queries */
+  conn writer;
+  conn *readers;
+  int n_readers;
+  int *free_readers; /* stack of indexes */
+  int n_free;
+  pthread_mutex_t pool_mu;
+  pthread_cond_t pool_cv;
+
+  pthread_t writer_thread;
+  int writer_started;
+  pthread_mutex_t q_mu;
+  pthread_cond_t q_cv;
+  wop *q_head, *q_tail;
+  int stopping;  /* writer should exit once the queue is empty */
+  int quiesced;  /* new writes refused */
+  int max_batch;
+
+  pthread_mutex_t stats_mu;
+  ts_store_stats stats;
+};
+
+struct ts_tx {
+  ts_store *s;
+  conn *c;
+};
+
+static int map_sqlite(int rc) {
+  switch (rc & 0xFF) {
+  case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW:
+    return TS_OK;
+  case SQLITE_CONSTRAINT:
+    return TS_ERR_CONFLICT;
+  case SQLITE_NOMEM:
+    return TS_ERR_NOMEM;
+  case SQLITE_BUSY: case SQLITE_LOCKED:
+    return TS_ERR_BUSY;
+  default:
+    return TS_ERR_STORE;
+  }
+}
+
+static void log_sqlite(sqlite3 *db, const char *what, int rc) {
+  ts_log(TS_LOG_ERROR, "store error",
+         json_pack("{s:s,s:i,s:s}", "op", what, "rc", rc, "detail", sqlite3_errmsg(db)));
+}
+
+static sqlite3_stmt *stmt(ts_store *s, conn *c, int q) {
+  if (!c->stmt[q]) {
+    int rc = sqlite3_prepare_v3(c->db, s->sql[q], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[q],
+                                NULL);
+    if (rc != SQLITE_OK) {
+      log_sqlite(c->db, "prepare", rc);
+      return NULL;
+    }
+  }
+  return c->stmt[q];
+}
+
+static void conn_close(conn *c) {
+  for (int q = 0; q < Q__COUNT; q++)
+    sqlite3_finalize(c->stmt[q]);
+  if (c->db)
+    sqlite3_close(c->db);
+  memset(c, 0, sizeof *c);
+}
+
+static int exec(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) {
+    ts_log(TS_LOG_ERROR, "store exec failed",
+           json_pack("{s:s,s:s}", "sql", sql, "detail", err ? err : "?"));
+    sqlite3_free(err);
+  }
+  return map_sqlite(rc);
+}
+
+static int conn_open(const char *path, int readonly, conn *c) {
+  int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  memset(c, 0, sizeof *c);
+  int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    ts_log(TS_LOG_ERROR, "cannot open database",
+           json_pack("{s:s,s:s}", "path", path, "detail",
+                     c->db ? sqlite3_errmsg(c->db) : "out of memory"));
+    conn_close(c);
+    return TS_ERR_STORE;
+  }
+  sqlite3_busy_timeout(c->db, 5000);
+  sqlite3_extended_result_codes(c->db, 1);
+  rc = exec(c->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+  if (!rc && !readonly)
+    rc = exec(c->db, "PRAGMA journal_mode = WAL;");
+  if (rc)
+    conn_close(c);
+  return rc;
+}
+
+/* ---- generated SQL for the case table ----------------------------------------------- */
+
+static int build_case_sql(ts_store *s) {
+  size_t cap = 8192;
+  char *ins = malloc(cap), *upd = malloc(cap), *sel = malloc(cap), *cols = malloc(cap);
+  size_t ni = 0, nu = 0, nc = 0;
+  int rc = TS_ERR_NOMEM;
+  if (!ins || !upd || !sel || !cols)
+    goto out;
+  ni = (size_t)snprintf(ins, cap, "INSERT INTO cases(");
+  nu = (size_t)snprintf(upd, cap, "UPDATE cases SET ");
+  nc = (size_t)snprintf(cols, cap, "c.id");
+  for (int f = 0; f < TS_CF__COUNT; f++) {
+    const char *col = ts_case_fields[f].column;
+    ni += (size_t)snprintf(ins + ni, cap - ni, "%s%s", f ? "," : "", col);
+    nu += (size_t)snprintf(upd + nu, cap - nu, "%s%s=?", f ? "," : "", col);
+    nc += (size_t)snprintf(cols + nc, cap - nc, ", c.%s", col);
+  }
+  ni += (size_t)snprintf(ins + ni, cap - ni, ") VALUES (");
+  for (int f = 0; f < TS_CF__COUNT; f++)
+    ni += (size_t)snprintf(ins + ni, cap - ni, "%s?", f ? "," : "");
+  ni += (size_t)snprintf(ins + ni, cap - ni, ")");
+  nu += (size_t)snprintf(upd + nu, cap - nu, " WHERE id=?");
+  nc += (size_t)snprintf(cols + nc, cap - nc, ", o.path, d.path");
+  if (ni >= cap || nu >= cap || nc >= cap) {
+    rc = TS_ERR_STORE;
+    goto out;
+  }
+  int n = snprintf(sel, cap,
+                   "SELECT %s FROM cases c LEFT JOIN org_units o ON o.id = c.outlet_id "
+                   "LEFT JOIN org_units d ON d.id = c.dept_id WHERE c.case_no = ?",
+                   cols);
+  if (n < 0 || (size_t)n >= cap) {
+    rc = TS_ERR_STORE;
+    goto out;
+  }
+  s->sql[Q_CASE_INSERT] = ins;
+  s->sql[Q_CASE_UPDATE] = upd;
+  s->sql[Q_CASE_GET] = sel;
+  s->case_cols = cols;
+  ins = upd = sel = cols = NULL;
+  rc = TS_OK;
+out:
+  free(ins);
+  free(upd);
+  free(sel);
+  free(cols);
+  return rc;
+}
+
+/* Binds every field of c to st starting at parameter 1; returns the next index. */
+static int bind_case(sqlite3_stmt *st, const ts_case *c) {
+  int i = 1;
+  for (int f = 0; f < TS_CF__COUNT; f++, i++) {
+    const ts_val *v = &c->v[f];
+    ts_ftype t = ts_case_fields[f].type;
+    if (t == TS_FT_BOOL)
+      sqlite3_bind_int64(st, i, v->set == 1 && v->i);
+    else if (v->set != 1)
+      sqlite3_bind_null(st, i);
+    else if (v->s)
+      sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_int64(st, i, v->i);
+  }
+  return i;
+}
+
+/* Reads a case from the row of a case select (id, fields..., outlet path, dept path). */
+static int row_case(sqlite3_stmt *st, ts_case **out) {
+  ts_case *c = ts_case_new();
+  int rc = TS_OK;
+  if (!c)
+    return TS_ERR_NOMEM;
+  c->id = sqlite3_column_int64(st, 0);
+  for (int f = 0; f < TS_CF__COUNT && !rc; f++) {
+    int col = f + 1;
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL)
+      continue;
+    if (type == SQLITE_INTEGER)
+      ts_case_set_int(c, f, sqlite3_column_int64(st, col));
+    else
+      rc = ts_case_set_text(c, f, (const char *)sqlite3_column_text(st, col));
+  }
+  const char *op = (const char *)sqlite3_column_text(st, TS_CF__COUNT + 1);
+  const char *dp = (const char *)sqlite3_column_text(st, TS_CF__COUNT + 2);
+  if (!rc && op && !(c->outlet_path = strdup(op)))
+    rc = TS_ERR_NOMEM;
+  if (!rc && dp && !(c->dept_path = strdup(dp)))
+    rc = TS_ERR_NOMEM;
+  if (rc) {
+    ts_case_free(c);
+    return rc;
+  }
+  *out = c;
+  return TS_OK;
+}
+
+/* ---- reader pool -------------------------------------------------------------------- */
+
+static conn *reader_get(ts_store *s, int64_t *t0) {
+  pthread_mutex_lock(&s->pool_mu);
+  while (s->n_free == 0)
+    pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+  conn *c = &s->readers[s->free_readers[--s->n_free]];
+  pthread_mutex_unlock(&s->pool_mu);
+  *t0 = ts_mono_ns();
+  return c;
+}
+
+static void reader_put(ts_store *s, conn *c, int64_t t0) {
+  int64_t dt = ts_mono_ns() - t0;
+  pthread_mutex_lock(&s->pool_mu);
+  s->free_readers[s->n_free++] = (int)(c - s->readers);
+  s->stats.reads++;
+  s->stats.read_ns += (uint64_t)dt;
+  pthread_cond_signal(&s->pool_cv);
+  pthread_mutex_unlock(&s->pool_mu);
+}
+
+/* ---- writer ---------------------------------------------------------------------------- */
+
+static void run_batch(ts_store *s, wop *batch) {
+  conn *c = &s->writer;
+  ts_tx tx = {s, c};
+  int64_t t0 = ts_mono_ns();
+  int rc = exec(c->db, "BEGIN IMMEDIATE");
+  int n = 0;
+  for (wop *w = batch; w; w = w->next, n++) {
+    if (rc) {
+      w->rc = rc;
+      continue;
+    }
+    if (exec(c->db, "SAVEPOINT w") != TS_OK) {
+      w->rc = TS_ERR_STORE;
+      continue;
+    }
+    w->rc = w->apply(&tx, w->arg);
+    if (w->rc != TS_OK && exec(c->db, "ROLLBACK TO w") != TS_OK) {
+      rc = TS_ERR_STORE; /* cannot undo one write: give up the whole group */
+      continue;
+    }
+    if (exec(c->db, "RELEASE w") != TS_OK)
+      rc = TS_ERR_STORE;
+  }
+  if (!rc)
+    rc = exec(c->db, "COMMIT");
+  if (rc) {
+    if (!sqlite3_get_autocommit(c->db))
+      exec(c->db, "ROLLBACK");
+    for (wop *w = batch; w; w = w->next)
+      w->rc = rc == TS_OK ? TS_ERR_STORE : rc;
+  }
+  int64_t dt = ts_mono_ns() - t0;
+  pthread_mutex_lock(&s->stats_mu);
+  s->stats.commits++;
+  s->stats.commit_ns += (uint64_t)dt;
+  s->stats.writes += (uint64_t)n;
+  pthread_mutex_unlock(&s->stats_mu);
+  while (batch) {
+    wop *next = batch->next;
+    batch->done(batch->arg, batch->rc);
+    free(batch);
+    batch = next;
+  }
+}
+
+static void *writer_main(void *arg) {
+  ts_store *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->q_mu);
+    while (!s->q_head && !s->stopping)
+      pthread_cond_wait(&s->q_cv, &s->q_mu);
+    if (!s->q_head && s->stopping) {
+      pthread_mutex_unlock(&s->q_mu);
+      break;
+    }
+    wop *batch = s->q_head, *last = batch;
+    for (int n = 1; n < s->max_batch && last->next; n++)
+      last = last->next;
+    s->q_head = last->next;
+    if (!s->q_head)
+      s->q_tail = NULL;
+    last->next = NULL;
+    pthread_mutex_unlock(&s->q_mu);
+    run_batch(s, batch);
+  }
+  return NULL;
+}
+
+int ts_store_submit(ts_store *s, ts_apply_fn apply, ts_done_fn done, void *arg) {
+  wop *w = calloc(1, sizeof *w);
+  if (!w)
+    return TS_ERR_NOMEM;
+  w->apply = apply;
+  w->done = done;
+  w->arg = arg;
+  pthread_mutex_lock(&s->q_mu);
+  if (s->quiesced || s->stopping || !s->writer_started) {
+    pthread_mutex_unlock(&s->q_mu);
+    free(w);
+    return TS_ERR_BUSY;
+  }
+  if (s->q_tail)
+    s->q_tail->next = w;
+  else
+    s->q_head = w;
+  s->q_tail = w;
+  pthread_cond_signal(&s->q_cv);
+  pthread_mutex_unlock(&s->q_mu);
+  return TS_OK;
+}
+
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int finished, rc;
+} sync_wait;
+
+static void sync_done(void *arg, int rc) {
+  sync_wait *w = arg;
+  pthread_mutex_lock(&w->mu);
+  w->rc = rc;
+  w->finished = 1;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+typedef struct {
+  ts_apply_fn apply;
+  void *arg;
+  sync_wait wait;
+} sync_op;
+
+static int sync_apply(ts_tx *tx, void *arg) {
+  sync_op *op = arg;
+  return op->apply(tx, op->arg);
+}
+
+static void sync_op_done(void *arg, int rc) { sync_done(&((sync_op *)arg)->wait, rc); }
+
+int ts_store_run(ts_store *s, ts_apply_fn apply, void *arg) {
+  sync_op op = {apply, arg, {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0}};
+  int rc = ts_store_submit(s, sync_apply, sync_op_done, &op);
+  if (rc)
+    return rc;
+  pthread_mutex_lock(&op.wait.mu);
+  while (!op.wait.finished)
+    pthread_cond_wait(&op.wait.cv, &op.wait.mu);
+  pthread_mutex_unlock(&op.wait.mu);
+  return op.wait.rc;
+}
+
+void ts_store_quiesce(ts_store *s) {
+  pthread_mutex_lock(&s->q_mu);
+  s->quiesced = 1;
+  pthread_mutex_unlock(&s->q_mu);
+}
+
+/* ---- open / close / migrate ------------------------------------------------------------ */
+
+static int migrate(conn *c, int *applied) {
+  int rc = exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  sqlite3_stmt *st = NULL;
+  int current = 0;
+  *applied = 0;
+  if (rc)
+    return rc;
+  if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version),0) FROM schema_migrations", -1,
+                         &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    current = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (current > ts_migrations_count) {
+    ts_logf(TS_LOG_ERROR, "database schema %d is newer than this build (%d)", current,
+            ts_migrations_count);
+    return TS_ERR_STORE;
+  }
+  for (int v = current + 1; v <= ts_migrations_count; v++) {
+    char mark[128];
+    snprintf(mark, sizeof mark, "INSERT INTO schema_migrations(version, applied_at) "
+             "VALUES (%d, %lld)", v, (long long)ts_now());
+    rc = exec(c->db, "BEGIN IMMEDIATE");
+    if (!rc)
+      rc = exec(c->db, ts_migrations[v - 1]);
+    if (!rc)
+      rc = exec(c->db, mark);
+    if (!rc)
+      rc = exec(c->db, "COMMIT");
+    if (rc) {
+      exec(c->db, "ROLLBACK");
+      ts_logf(TS_LOG_ERROR, "migration %d failed", v);
+      return rc;
+    }
+    (*applied)++;
+    ts_logf(TS_LOG_INFO, "applied migration %d", v);
+  }
+  return TS_OK;
+}
+
+int ts_store_open(const ts_store_opts *o, ts_store **out) {
+  ts_store *s = calloc(1, sizeof *s);
+  int rc = TS_ERR_NOMEM, applied = 0;
+  if (!s)
+    return rc;
+  pthread_mutex_init(&s->pool_mu, NULL);
+  pthread_cond_init(&s->pool_cv, NULL);
+  pthread_mutex_init(&s->q_mu, NULL);
+  pthread_cond_init(&s->q_cv, NULL);
+  pthread_mutex_init(&s->stats_mu, NULL);
+  for (int q = 0; q < Q__COUNT; q++)
+    s->sql[q] = (char *)static_sql[q];
+  if ((rc = build_case_sql(s)))
+    goto fail;
+  s->max_batch = o->max_batch > 0 ? o->max_batch : 256;
+  s->n_readers = o->readers > 0 ? o->readers : 8;
+  if (!o->readonly) {
+    if ((rc = conn_open(o->path, 0, &s->writer)))
+      goto fail;
+    if ((rc = migrate(&s->writer, &applied)))
+      goto fail;
+  }
+  s->readers = calloc((size_t)s->n_readers, sizeof(conn));
+  s->free_readers = calloc((size_t)s->n_readers, sizeof(int));
+  rc = TS_ERR_NOMEM;
+  if (!s->readers || !s->free_readers)
+    goto fail;
+  for (int i = 0; i < s->n_readers; i++) {
+    if ((rc = conn_open(o->path, 1, &s->readers[i])))
+      goto fail;
+    s->free_readers[s->n_free++] = i;
+  }
+  if (!o->readonly) {
+    if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
+      rc = TS_ERR_STORE;
+      goto fail;
+    }
+    s->writer_started = 1;
+  }
+  *out = s;
+  return TS_OK;
+fail:
+  ts_store_close(s);
+  return rc;
+}
+
+void ts_store_close(ts_store *s) {
+  if (!s)
+    return;
+  if (s->writer_started) {
+    pthread_mutex_lock(&s->q_mu);
+    s->stopping = 1;
+    pthread_cond_signal(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+    pthread_join(s->writer_thread, NULL);
+  }
+  for (int i = 0; s->readers && i < s->n_readers; i++)
+    conn_close(&s->readers[i]);
+  if (s->writer.db) {
+    sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    conn_close(&s->writer);
+  }
+  free(s->readers);
+  free(s->free_readers);
+  for (int q = 0; q < Q__COUNT; q++)
+    if (s->sql[q] != static_sql[q])
+      free(s->sql[q]);
+  free(s->case_cols);
+  pthread_mutex_destroy(&s->pool_mu);
+  pthread_cond_destroy(&s->pool_cv);
+  pthread_mutex_destroy(&s->q_mu);
+  pthread_cond_destroy(&s->q_cv);
+  pthread_mutex_destroy(&s->stats_mu);
+  free(s);
+}
+
+void ts_store_get_stats(ts_store *s, ts_store_stats *out) {
+  pthread_mutex_lock(&s->pool_mu);
+  out->reads = s->stats.reads;
+  out->read_ns = s->stats.read_ns;
+  pthread_mutex_unlock(&s->pool_mu);
+  pthread_mutex_lock(&s->stats_mu);
+  out->commits = s->stats.commits;
+  out->commit_ns = s->stats.commit_ns;
+  out->writes = s->stats.writes;
+  pthread_mutex_unlock(&s->stats_mu);
+}
+
+int ts_store_ping(ts_store *s) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_PING);
+  int rc = st && sqlite3_step(st) == SQLITE_ROW ? TS_OK : TS_ERR_STORE;
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_store_schema_version(ts_store *s, int *current, int *latest) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = NULL;
+  int rc = TS_ERR_STORE;
+  if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version),0) FROM schema_migrations", -1,
+                         &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    *current = sqlite3_column_int(st, 0);
+    *latest = ts_migrations_count;
+    rc = TS_OK;
+  }
+  sqlite3_finalize(st);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+/* ---- small helpers for one-statement operations ------------------------------------------ */
+
+/* Steps a statement that changes rows; maps the result; always resets. */
+static int step_done(conn *c, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  int mapped = rc == SQLITE_DONE || rc == SQLITE_ROW ? TS_OK : map_sqlite(rc);
+  if (mapped)
+    log_sqlite(c->db, what, rc);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return mapped;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t dstsz) {
+  const char *v = (const char *)sqlite3_column_text(st, col);
+  snprintf(dst, dstsz, "%s", v ? v : "");
+}
+
+static json_t *time_json(int64_t t) {
+  char buf[TS_TIME_MAX];
+  if (!t || ts_time_format(t, buf, sizeof buf) != TS_OK)
+    return json_null();
+  return json_string(buf);
+}
+
+/* ---- units ---------------------------------------------------------------------------- */
+
+static void row_unit(sqlite3_stmt *st, ts_unit *u) {
+  memset(u, 0, sizeof *u);
+  u->id = sqlite3_column_int64(st, 0);
+  copy_col(st, 1, u->code, sizeof u->code);
+  copy_col(st, 2, u->name, sizeof u->name);
+  copy_col(st, 3, u->kind, sizeof u->kind);
+  u->parent_id = sqlite3_column_int64(st, 4);
+  copy_col(st, 5, u->path, sizeof u->path);
+  u->created_at = sqlite3_column_int64(st, 6);
+}
+
+static int unit_get_on(ts_store *s, conn *c, int q, int64_t id, const char *code,
+                       ts_unit *out) {
+  sqlite3_stmt *st = stmt(s, c, q);
+  if (!st)
+    return TS_ERR_STORE;
+  if (code)
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_int64(st, 1, id);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  if (r == SQLITE_ROW)
+    row_unit(st, out);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_store_unit_get(ts_store *s, int64_t id, ts_unit *out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = unit_get_on(s, c, Q_UNIT_GET, id, NULL, out);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_store_unit_by_code(ts_store *s, const char *code, ts_unit *out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = unit_get_on(s, c, Q_UNIT_BY_CODE, 0, code, out);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_tx_unit_get(ts_tx *tx, int64_t id, ts_unit *out) {
+  return unit_get_on(tx->s, tx->c, Q_UNIT_GET, id, NULL, out);
+}
+
+int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_UNIT_LIST);
+  ts_unit *items = NULL;
+  size_t len = 0, cap = 0;
+  int rc = st ? TS_OK : TS_ERR_STORE, r;
+  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+    if (len == cap) {
+      size_t ncap = cap ? cap * 2 : 32;
+      ts_unit *grown = realloc(items, ncap * sizeof *items);
+      if (!grown) {
+        rc = TS_ERR_NOMEM;
+        break;
+      }
+      items = grown;
+      cap = ncap;
+    }
+    row_unit(st, &items[len++]);
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    free(items);
+    return rc;
+  }
+  *out = items;
+  *n = len;
+  return TS_OK;
+}
+
+int ts_tx_unit_insert(ts_tx *tx, ts_unit *u) {
+  ts_unit parent;
+  char path[256];
+  int rc;
+  if (u->parent_id) {
+    if ((rc = ts_tx_unit_get(tx, u->parent_id, &parent)))
+      return rc == TS_ERR_NOT_FOUND ? TS_ERR_INVALID : rc;
+  }
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_UNIT_INSERT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, u->kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, u->parent_id);
+  sqlite3_bind_int64(st, 5, u->created_at);
+  if ((rc = step_done(tx->c, st, "unit insert")))
+    return rc;
+  u->id = sqlite3_last_insert_rowid(tx->c->db);
+  int n = snprintf(path, sizeof path, "%s%lld/", u->parent_id ? parent.path : "/",
+                   (long long)u->id);
+  if (n < 0 || (size_t)n >= sizeof path)
+    return TS_ERR_INVALID; /* tree too deep */
+  st = stmt(tx->s, tx->c, Q_UNIT_SET_PATH);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, u->id);
+  if ((rc = step_done(tx->c, st, "unit path")))
+    return rc;
+  snprintf(u->path, sizeof u->path, "%s", path);
+  return TS_OK;
+}
+
+int ts_tx_unit_update(ts_tx *tx, const ts_unit *u) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_UNIT_UPDATE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, u->id);
+  int rc = step_done(tx->c, st, "unit update");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+/* ---- users and sessions --------------------------------------------------------------- */
+
+static void row_user(sqlite3_stmt *st, ts_user *u) {
+  memset(u, 0, sizeof *u);
+  u->id = sqlite3_column_int64(st, 0);
+  copy_col(st, 1, u->username, sizeof u->username);
+  copy_col(st, 2, u->display_name, sizeof u->display_name);
+  copy_col(st, 3, u->email, sizeof u->email);
+  u->roles = (unsigned)sqlite3_column_int(st, 4);
+  u->unit_id = sqlite3_column_int64(st, 5);
+  copy_col(st, 6, u->unit_path, sizeof u->unit_path);
+  u->disabled = sqlite3_column_int(st, 7);
+  u->created_at = sqlite3_column_int64(st, 8);
+}
+
+static int user_get_on(ts_store *s, conn *c, const char *username, ts_user *out, char *hash,
+                       size_t hashsz) {
+  sqlite3_stmt *st = stmt(s, c, Q_USER_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  if (r == SQLITE_ROW) {
+    row_user(st, out);
+    if (hash)
+      copy_col(st, 9, hash, hashsz);
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_store_user_get(ts_store *s, const char *username, ts_user *out, char *hash,
+                      size_t hashsz) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = user_get_on(s, c, username, out, hash, hashsz);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_tx_user_get(ts_tx *tx, const char *username, ts_user *out) {
+  return user_get_on(tx->s, tx->c, username, out, NULL, 0);
+}
+
+int ts_store_user_list(ts_store *s, ts_user **out, size_t *n) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_USER_LIST);
+  ts_user *items = NULL;
+  size_t len = 0, cap = 0;
+  int rc = st ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    if (len == cap) {
+      size_t ncap = cap ? cap * 2 : 32;
+      ts_user *grown = realloc(items, ncap * sizeof *items);
+      if (!grown) {
+        rc = TS_ERR_NOMEM;
+        break;
+      }
+      items = grown;
+      cap = ncap;
+    }
+    row_user(st, &items[len++]);
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    free(items);
+    return rc;
+  }
+  *out = items;
+  *n = len;
+  return TS_OK;
+}
+
+int ts_tx_user_insert(ts_tx *tx, ts_user *u, const char *pwhash) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_USER_INSERT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, u->email, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, pwhash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, u->roles);
+  sqlite3_bind_int64(st, 6, u->unit_id);
+  sqlite3_bind_int(st, 7, u->disabled);
+  sqlite3_bind_int64(st, 8, u->created_at);
+  sqlite3_bind_int64(st, 9, u->created_at);
+  int rc = step_done(tx->c, st, "user insert");
+  if (!rc)
+    u->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+int ts_tx_user_update(ts_tx *tx, const ts_user *u) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_USER_UPDATE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, u->display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, u->email, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, u->roles);
+  sqlite3_bind_int64(st, 4, u->unit_id);
+  sqlite3_bind_int(st, 5, u->disabled);
+  sqlite3_bind_int64(st, 6, ts_now());
+  sqlite3_bind_text(st, 7, u->username, -1, SQLITE_STATIC);
+  int rc = step_done(tx->c, st, "user update");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+int ts_tx_user_set_password(ts_tx *tx, const char *username, const char *pwhash) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_USER_SET_PW);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, pwhash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, ts_now());
+  sqlite3_bind_text(st, 3, username, -1, SQLITE_STATIC);
+  int rc = step_done(tx->c, st, "user password");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+int ts_tx_admin_count(ts_tx *tx, int64_t *n) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_ADMIN_COUNT);
+  if (!st)
+    return TS_ERR_STORE;
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    *n = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
+}
+
+int ts_tx_session_insert(ts_tx *tx, const unsigned char hash[32], int64_t user_id,
+                         int64_t created, int64_t expires) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_SESSION_INSERT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, user_id);
+  sqlite3_bind_int64(st, 3, created);
+  sqlite3_bind_int64(st, 4, expires);
+  return step_done(tx->c, st, "session insert");
+}
+
+int ts_tx_session_delete(ts_tx *tx, const unsigned char hash[32]) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_SESSION_DELETE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+  return step_done(tx->c, st, "session delete");
+}
+
+int ts_tx_sessions_delete_user(ts_tx *tx, int64_t user_id) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_SESSIONS_DELETE_USER);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, user_id);
+  return step_done(tx->c, st, "sessions delete");
+}
+
+int ts_store_session_user(ts_store *s, const unsigned char hash[32], int64_t now,
+                          ts_user *out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_SESSION_USER);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_UNAUTH : map_sqlite(r);
+    if (r == SQLITE_ROW)
+      row_user(st, out);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+/* ---- configured lists ----------------------------------------------------------------- */
+
+int ts_store_channel_get(ts_store *s, const char *code, int *external) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_CHANNEL_GET);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+    if (r == SQLITE_ROW && external)
+      *external = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_store_category_get(ts_store *s, const char *code) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_CATEGORY_GET);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+/* Runs a list statement with no parameters and makes each row an object with `names`
+ * (a column whose name starts with '?' is a boolean). */
+static int list_rows(ts_store *s, int q, const char *const *names, int ncols, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, q);
+  json_t *arr = json_array();
+  int rc = st && arr ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_object();
+    for (int i = 0; o && i < ncols; i++) {
+      const char *name = names[i];
+      json_t *v;
+      if (name[0] == '?') {
+        name++;
+        v = json_boolean(sqlite3_column_int(st, i));
+      } else if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        v = json_null();
+      } else {
+        v = json_string((const char *)sqlite3_column_text(st, i));
+      }
+      json_object_set_new(o, name, v);
+    }
+    if (!o || json_array_append_new(arr, o) != 0)
+      rc = TS_ERR_NOMEM;
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}
+
+int ts_store_channel_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"code", "name_zh", "name_en", "?external"};
+  return list_rows(s, Q_CHANNEL_LIST, names, 4, out);
+}
+
+int ts_store_category_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"code", "parent", "name_zh", "name_en"};
+  return list_rows(s, Q_CATEGORY_LIST, names, 4, out);
+}
+
+/* ---- cases ------------------------------------------------------------------------------ */
+
+int ts_tx_case_insert(ts_tx *tx, ts_case *c, const char *prefix, int64_t now) {
+  char period[TS_CASENO_MAX], case_no[TS_CASENO_MAX];
+  int year, month, rc;
+  int64_t serial = 0;
+  if ((rc = ts_time_year_month(now, &year, &month)) ||
+      (rc = ts_caseno_period(prefix, year, month, period, sizeof period)))
+    return rc;
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_COUNTER_NEXT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    serial = sqlite3_column_int64(st, 0);
+  else
+    log_sqlite(tx->c->db, "counter", r);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (r != SQLITE_ROW)
+    return map_sqlite(r);
+  if ((rc = ts_caseno_format(prefix, year, month, serial, case_no, sizeof case_no)) ||
+      (rc = ts_case_set_text(c, TS_CF_CASE_NO, case_no)))
+    return rc;
+  ts_case_set_int(c, TS_CF_REGISTERED_AT, now);
+  ts_case_set_int(c, TS_CF_UPDATED_AT, now);
+  if (!(st = stmt(tx->s, tx->c, Q_CASE_INSERT)))
+    return TS_ERR_STORE;
+  bind_case(st, c);
+  if ((rc = step_done(tx->c, st, "case insert")))
+    return rc;
+  c->id = sqlite3_last_insert_rowid(tx->c->db);
+  return TS_OK;
+}
+
+static int case_get_on(ts_store *s, conn *c, const char *case_no, ts_case **out) {
+  sqlite3_stmt *st = stmt(s, c, Q_CASE_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, case_no, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? row_case(st, out) : r == SQLITE_DONE ? TS_ERR_NOT_FOUND
+                                                                   : map_sqlite(r);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_tx_case_get(ts_tx *tx, const char *case_no, ts_case **out) {
+  return case_get_on(tx->s, tx->c, case_no, out);
+}
+
+int ts_store_case_get(ts_store *s, const char *case_no, ts_case **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = case_get_on(s, c, case_no, out);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_tx_case_update(ts_tx *tx, const ts_case *c) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_CASE_UPDATE);
+  if (!st)
+    return TS_ERR_STORE;
+  int i = bind_case(st, c);
+  sqlite3_bind_int64(st, i, c->id);
+  int rc = step_done(tx->c, st, "case update");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+void ts_case_list_free(ts_case **items, size_t n) {
+  for (size_t i = 0; items && i < n; i++)
+    ts_case_free(items[i]);
+  free(items);
+}
+
+/* A WHERE clause under construction, with its parameters bound in order later. */
+typedef struct {
+  char sql[4096];
+  size_t len;
+  int overflow;
+  struct {
+    int is_int;
+    int64_t i;
+    const char *s;
+    size_t n; /* text length, -1 style: 0 means strlen */
+  } p[96];
+  int np;
+  char lists[4][TS_FILTER_LIST_MAX * 65]; /* split copies of comma lists */
+} where_b;
+
+static void wb_sql(where_b *w, const char *frag) {
+  size_t n = strlen(frag);
+  if (w->len + n + 1 >= sizeof w->sql) {
+    w->overflow = 1;
+    return;
+  }
+  memcpy(w->sql + w->len, frag, n + 1);
+  w->len += n;
+}
+
+static void wb_text(where_b *w, const char *s, size_t n) {
+  if (w->np >= (int)(sizeof w->p / sizeof w->p[0])) {
+    w->overflow = 1;
+    return;
+  }
+  w->p[w->np].is_int = 0;
+  w->p[w->np].s = s;
+  w->p[w->np].n = n;
+  w->np++;
+}
+
+static void wb_int(where_b *w, int64_t i) {
+  if (w->np >= (int)(sizeof w->p / sizeof w->p[0])) {
+    w->overflow = 1;
+    return;
+  }
+  w->p[w->np].is_int = 1;
+  w->p[w->np].i = i;
+  w->np++;
+}
+
+/* " AND col IN (?,?,...)" for a comma-separated list (validated by the caller). */
+static void wb_in(where_b *w, const char *col, const char *list) {
+  int count = 0;
+  const char *p = list;
+  wb_sql(w, " AND ");
+  wb_sql(w, col);
+  wb_sql(w, " IN (");
+  while (*p && count < TS_FILTER_LIST_MAX) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    wb_sql(w, count ? ",?" : "?");
+    wb_text(w, p, n);
+    count++;
+    if (!comma)
+      break;
+    p = comma + 1;
+  }
+  wb_sql(w, ")");
+}
+
+static void wb_build(where_b *w, const ts_case_filter *f) {
+  const ts_scope *sc = &f->scope;
+  wb_sql(w, " WHERE 1=1");
+  if (!sc->all) {
+    /* What the caller may see (same rule as ts_scope_allows). */
+    wb_sql(w, " AND (c.owner = ? OR c.handler = ?");
+    wb_text(w, sc->username ? sc->username : "", 0);
+    wb_text(w, sc->username ? sc->username : "", 0);
+    if (sc->by_outlet && sc->unit_path[0]) {
+      wb_sql(w, " OR c.outlet_id IN (SELECT id FROM org_units WHERE path LIKE ? || '%')");
+      wb_text(w, sc->unit_path, 0);
+    }
+    if (sc->by_dept && sc->unit_path[0]) {
+      wb_sql(w, " OR c.dept_id IN (SELECT id FROM org_units WHERE path LIKE ? || '%')");
+      wb_text(w, sc->unit_path, 0);
+    }
+    wb_sql(w, ")");
+  }
+  if (f->status)
+    wb_in(w, "c.status", f->status);
+  if (f->grade)
+    wb_in(w, "c.grade", f->grade);
+  if (f->category)
+    wb_in(w, "c.category", f->category);
+  if (f->channel)
+    wb_in(w, "c.channel", f->channel);
+  if (f->owner) {
+    wb_sql(w, " AND c.owner = ?");
+    wb_text(w, f->owner, 0);
+  }
+  if (f->handler) {
+    wb_sql(w, " AND c.handler = ?");
+    wb_text(w, f->handler, 0);
+  }
+  if (f->outlet) {
+    wb_sql(w, " AND c.outlet_id IN (SELECT u.id FROM org_units u, org_units a "
+              "WHERE a.id = ? AND u.path LIKE a.path || '%')");
+    wb_int(w, f->outlet);
+  }
+  if (f->dept) {
+    wb_sql(w, " AND c.dept_id IN (SELECT u.id FROM org_units u, org_units a "
+              "WHERE a.id = ? AND u.path LIKE a.path || '%')");
+    wb_int(w, f->dept);
+  }
+  if (f->overdue >= 0) {
+    wb_sql(w, " AND c.overdue = ?");
+    wb_int(w, f->overdue);
+  }
+  if (f->from) {
+    wb_sql(w, " AND c.received_at >= ?");
+    wb_int(w, f->from);
+  }
+  if (f->to) {
+    wb_sql(w, " AND c.received_at < ?");
+    wb_int(w, f->to);
+  }
+  if (f->q && *f->q) {
+    /* Substring search until the full-text index (ICU + FTS5) arrives. */
+    wb_sql(w, " AND (c.case_no = ? OR c.c_phone = ? OR instr(c.c_name, ?) > 0"
+              " OR instr(c.description, ?) > 0 OR instr(coalesce(c.title,''), ?) > 0"
+              " OR instr(coalesce(c.s_product,''), ?) > 0"
+              " OR instr(coalesce(c.s_order_no,''), ?) > 0"
+              " OR instr(coalesce(c.s_plate,''), ?) > 0)");
+    for (int i = 0; i < 8; i++)
+      wb_text(w, f->q, 0);
+  }
+}
+
+static void wb_bind(const where_b *w, sqlite3_stmt *st) {
+  for (int i = 0; i < w->np; i++) {
+    if (w->p[i].is_int)
+      sqlite3_bind_int64(st, i + 1, w->p[i].i);
+    else
+      sqlite3_bind_text(st, i + 1, w->p[i].s, w->p[i].n ? (int)w->p[i].n : -1, SQLITE_STATIC);
+  }
+}
+
+int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, size_t *n,
+                       int64_t *total) {
+  where_b *w = calloc(1, sizeof *w);
+  char *sql = NULL;
+  sqlite3_stmt *st = NULL;
+  ts_case **arr = NULL;
+  size_t len = 0;
+  int64_t t0, count = 0;
+  int rc = TS_ERR_NOMEM;
+  conn *c = NULL;
+  int per_page = f->per_page > 0 ? f->per_page : 50, page = f->page > 0 ? f->page : 1;
+  if (!w)
+    return rc;
+  wb_build(w, f);
+  if (w->overflow) {
+    free(w);
+    return TS_ERR_INVALID;
+  }
+  size_t cap = strlen(s->case_cols) + w->len + 512;
+  if (!(sql = malloc(cap)) || !(arr = calloc((size_t)per_page, sizeof *arr)))
+    goto out;
+  c = reader_get(s, &t0);
+  /* The count and the page are read in one read transaction: they agree. */
+  if ((rc = exec(c->db, "BEGIN")))
+    goto out;
+  snprintf(sql, cap, "SELECT count(*) FROM cases c%s", w->sql);
+  rc = TS_ERR_STORE;
+  if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+    goto out;
+  wb_bind(w, st);
+  if (sqlite3_step(st) != SQLITE_ROW)
+    goto out;
+  count = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  st = NULL;
+  snprintf(sql, cap,
+           "SELECT %s FROM cases c LEFT JOIN org_units o ON o.id = c.outlet_id "
+           "LEFT JOIN org_units d ON d.id = c.dept_id%s ORDER BY c.id DESC LIMIT %d OFFSET %lld",
+           s->case_cols, w->sql, per_page, (long long)(page - 1) * per_page);
+  if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    log_sqlite(c->db, "case list", 0);
+    goto out;
+  }
+  wb_bind(w, st);
+  int r;
+  rc = TS_OK;
+  while (!rc && len < (size_t)per_page && (r = sqlite3_step(st)) == SQLITE_ROW)
+    if (!(rc = row_case(st, &arr[len])))
+      len++;
+out:
+  sqlite3_finalize(st);
+  if (c) {
+    exec(c->db, "COMMIT");
+    reader_put(s, c, t0);
+  }
+  free(sql);
+  free(w);
+  if (rc) {
+    ts_case_list_free(arr, len);
+    return rc;
+  }
+  *items = arr;
+  *n = len;
+  *total = count;
+  return TS_OK;
+}
+
+/* ---- history, notes, contacts, promises ---------------------------------------------- */
+
+int ts_tx_history_add(ts_tx *tx, int64_t case_id, int64_t at, const char *actor,
+                      const char *action, json_t *changes) {
+  char *text = json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS);
+  if (!text)
+    return TS_ERR_NOMEM;
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_HISTORY_ADD);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+    rc = step_done(tx->c, st, "history add");
+  }
+  free(text);
+  return rc;
+}
+
+/* Runs a per-case list statement; `shape` turns a row into an object. */
+static int case_rows(ts_store *s, int q, int64_t case_id, json_t *(*shape)(sqlite3_stmt *),
+                     json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, q);
+  json_t *arr = json_array();
+  int rc = st && arr ? TS_OK : TS_ERR_STORE;
+  if (!rc) {
+    sqlite3_bind_int64(st, 1, case_id);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+      json_t *o = shape(st);
+      if (!o || json_array_append_new(arr, o) != 0)
+        rc = TS_ERR_NOMEM;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+  const char *v = (const char *)sqlite3_column_text(st, i);
+  return v ? v : "";
+}
+
+static json_t *shape_history(sqlite3_stmt *st) {
+  json_t *changes = json_loads(col_text(st, 4), 0, NULL);
+  return json_pack("{s:I,s:o,s:s,s:s,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0), "at",
+                   time_json(sqlite3_column_int64(st, 1)), "actor", col_text(st, 2), "action",
+                   col_text(st, 3), "changes", changes ? changes : json_object());
+}
+
+int ts_store_history_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_HISTORY_LIST, case_id, shape_history, out);
+}
+
+int ts_tx_note_add(ts_tx *tx, int64_t case_id, int64_t at, const char *author,
+                   const char *text, int64_t *id) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_NOTE_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, at);
+  sqlite3_bind_text(st, 3, author, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+  int rc = step_done(tx->c, st, "note add");
+  if (!rc && id)
+    *id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static json_t *shape_note(sqlite3_stmt *st) {
+  return json_pack("{s:I,s:o,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0), "at",
+                   time_json(sqlite3_column_int64(st, 1)), "author", col_text(st, 2), "text",
+                   col_text(st, 3));
+}
+
+int ts_store_note_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_NOTE_LIST, case_id, shape_note, out);
+}
+
+int ts_tx_contact_add(ts_tx *tx, int64_t case_id, const ts_contact *ct, int64_t *id) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_CONTACT_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, ct->at);
+  sqlite3_bind_text(st, 3, ct->by, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, ct->method, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, ct->direction, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, ct->summary, -1, SQLITE_STATIC);
+  int rc = step_done(tx->c, st, "contact add");
+  if (!rc && id)
+    *id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static json_t *shape_contact(sqlite3_stmt *st) {
+  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                   "at", time_json(sqlite3_column_int64(st, 1)), "by", col_text(st, 2),
+                   "method", col_text(st, 3), "direction", col_text(st, 4), "summary",
+                   col_text(st, 5));
+}
+
+int ts_store_contact_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_CONTACT_LIST, case_id, shape_contact, out);
+}
+
+int ts_tx_promise_add(ts_tx *tx, ts_promise *p) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_PROMISE_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, p->case_id);
+  sqlite3_bind_int64(st, 2, p->created_at);
+  sqlite3_bind_text(st, 3, p->by, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, p->promise, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, p->due_at);
+  int rc = step_done(tx->c, st, "promise add");
+  if (!rc)
+    p->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static void row_promise(sqlite3_stmt *st, ts_promise *p) {
+  memset(p, 0, sizeof *p);
+  p->id = sqlite3_column_int64(st, 0);
+  p->case_id = sqlite3_column_int64(st, 1);
+  p->created_at = sqlite3_column_int64(st, 2);
+  copy_col(st, 3, p->by, sizeof p->by);
+  copy_col(st, 4, p->promise, sizeof p->promise);
+  p->due_at = sqlite3_column_int64(st, 5);
+  p->kept = sqlite3_column_int(st, 6);
+  p->settled_at = sqlite3_column_int64(st, 7);
+}
+
+int ts_tx_promise_get(ts_tx *tx, int64_t case_id, int64_t id, ts_promise *out) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_PROMISE_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, id);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  if (r == SQLITE_ROW)
+    row_promise(st, out);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_tx_promise_settle(ts_tx *tx, int64_t id, int kept, int64_t at) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_PROMISE_SETTLE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int(st, 1, kept);
+  sqlite3_bind_int64(st, 2, at);
+  sqlite3_bind_int64(st, 3, id);
+  return step_done(tx->c, st, "promise settle");
+}
+
+static json_t *shape_promise(sqlite3_stmt *st) {
+  ts_promise p;
+  row_promise(st, &p);
+  return json_pack("{s:I,s:o,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)p.id, "created_at",
+                   time_json(p.created_at), "by", p.by, "promise", p.promise, "due_at",
+                   time_json(p.due_at), "kept", p.kept < 0 ? json_null() : json_boolean(p.kept),
+                   "settled_at", time_json(p.settled_at));
+}
+
+int ts_store_promise_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_PROMISE_LIST, case_id, shape_promise, out);
+}

@@ -1,0 +1,253 @@
+#include "svc/svc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/perm.h"
+#include "core/text.h"
+#include "core/ts_err.h"
+
+#define FUTURE_SLACK 300 /* seconds a client clock may run ahead */
+
+static int lk_channel(void *ctx, const char *code, int *external) {
+  return ts_store_channel_get(ctx, code, external);
+}
+static int lk_category(void *ctx, const char *code) { return ts_store_category_get(ctx, code); }
+static int lk_unit_kind(void *ctx, int64_t id, char *kind, size_t kindsz) {
+  ts_unit u;
+  int rc = ts_store_unit_get(ctx, id, &u);
+  if (!rc)
+    snprintf(kind, kindsz, "%s", u.kind);
+  return rc;
+}
+static int lk_user(void *ctx, const char *username) {
+  ts_user u;
+  int rc = ts_store_user_get(ctx, username, &u, NULL, 0);
+  return rc ? rc : u.disabled ? TS_ERR_NOT_FOUND : TS_OK;
+}
+
+ts_case_lookup ts_svc_case_lookup(ts_store *s) {
+  ts_case_lookup lk = {s, lk_channel, lk_category, lk_unit_kind, lk_user};
+  return lk;
+}
+
+static void err(json_t *errors, const char *key, const char *msg) {
+  if (!json_object_get(errors, key))
+    json_object_set_new(errors, key, json_string(msg));
+}
+
+int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t now,
+                        ts_case **out, json_t *errors) {
+  ts_case_lookup lk = ts_svc_case_lookup(s);
+  ts_case *c = ts_case_new();
+  ts_unit outlet;
+  int rc;
+  if (!c)
+    return TS_ERR_NOMEM;
+  if ((rc = ts_case_apply_json(c, body, TS_FF_IN, &lk, errors)) == TS_ERR_NOMEM)
+    goto out;
+  ts_case_check_required(c, errors);
+  /* The receiving outlet: the caller's own when they sit at one. */
+  if (!ts_case_has(c, TS_CF_OUTLET) && !json_object_get(errors, "outlet")) {
+    ts_unit mine;
+    if (who->unit_id && ts_store_unit_get(s, who->unit_id, &mine) == TS_OK &&
+        strcmp(mine.kind, "outlet") == 0)
+      ts_case_set_int(c, TS_CF_OUTLET, mine.id);
+    else
+      err(errors, "outlet", "is required: your own unit is not an outlet");
+  }
+  if (ts_case_has(c, TS_CF_RECEIVED_AT) && ts_case_int(c, TS_CF_RECEIVED_AT) > now + FUTURE_SLACK)
+    err(errors, "received_at", "is in the future");
+  if (json_object_size(errors)) {
+    rc = TS_ERR_INVALID;
+    goto out;
+  }
+  /* A caller registers for outlets within their place (first receiver = owner). */
+  if ((rc = ts_store_unit_get(s, ts_case_int(c, TS_CF_OUTLET), &outlet)))
+    goto out;
+  if (!(who->roles & TS_ROLES_SEE_ALL) && !ts_path_under(outlet.path, who->unit_path)) {
+    rc = TS_ERR_FORBIDDEN;
+    goto out;
+  }
+  if (!ts_case_has(c, TS_CF_RECEIVED_AT))
+    ts_case_set_int(c, TS_CF_RECEIVED_AT, now);
+  ts_case_set_int(c, TS_CF_REOPEN_COUNT, 0);
+  if ((rc = ts_case_set_text(c, TS_CF_STATUS, "received")) ||
+      (rc = ts_case_set_text(c, TS_CF_GRADE, "g1")) ||
+      (rc = ts_case_set_text(c, TS_CF_OWNER, who->username)))
+    goto out;
+out:
+  if (rc) {
+    ts_case_free(c);
+    return rc;
+  }
+  *out = c;
+  return TS_OK;
+}
+
+int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *actor,
+                       int64_t now) {
+  int rc = ts_tx_case_insert(tx, c, prefix, now);
+  if (rc)
+    return rc;
+  json_t *changes = ts_case_diff(NULL, c);
+  if (!changes)
+    return TS_ERR_NOMEM;
+  rc = ts_tx_history_add(tx, c->id, now, actor, "register", changes);
+  json_decref(changes);
+  return rc;
+}
+
+/* A text member into a fixed buffer; adds an error if invalid. 1 if present and valid. */
+static int text_into(json_t *body, const char *key, size_t maxchars, char *dst, size_t dstsz,
+                     int required, json_t *errors) {
+  json_t *v = json_object_get(body, key);
+  const char *s = json_string_value(v);
+  if (!v || json_is_null(v)) {
+    if (required)
+      err(errors, key, "is required");
+    return 0;
+  }
+  if (!s || !*s || !ts_text_clean(s, 0) || ts_utf8_len(s) > maxchars || strlen(s) >= dstsz) {
+    err(errors, key, !s ? "must be a string" : "must be 1 to the allowed number of characters");
+    return 0;
+  }
+  snprintf(dst, dstsz, "%s", s);
+  return 1;
+}
+
+static const char *const user_create_keys[] = {"username", "password", "display_name", "roles",
+                                               "unit", "email", "disabled", NULL};
+
+int ts_svc_user_prepare(ts_store *s, json_t *body, int create, ts_user *u,
+                        char pwhash[TS_PWHASH_MAX], json_t *errors) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(body, key, v) {
+    int known = 0;
+    for (const char *const *k = user_create_keys; *k; k++)
+      known |= strcmp(*k, key) == 0;
+    if (!known)
+      err(errors, strlen(key) <= 64 ? key : "(long key)", "unknown field");
+    else if (!create && (!strcmp(key, "username") || !strcmp(key, "password")))
+      err(errors, key, "cannot be changed here");
+  }
+  if (create) {
+    memset(u, 0, sizeof *u);
+    const char *name = json_string_value(json_object_get(body, "username"));
+    if (!name || !ts_ident_ok(name, 64))
+      err(errors, "username", "must be 1-64 of a-z 0-9 . _ - starting with a letter or digit");
+    else
+      snprintf(u->username, sizeof u->username, "%s", name);
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    if (!pw || !ts_password_ok(pw))
+      err(errors, "password", "must be 8 to 256 characters");
+  }
+  text_into(body, "display_name", 100, u->display_name, sizeof u->display_name, create, errors);
+  if (json_object_get(body, "email")) {
+    const char *e = json_string_value(json_object_get(body, "email"));
+    if (json_is_null(json_object_get(body, "email")) || (e && !*e))
+      u->email[0] = '\0';
+    else if (!e || !ts_email_ok(e))
+      err(errors, "email", "must be an e-mail address");
+    else
+      snprintf(u->email, sizeof u->email, "%s", e);
+  }
+  json_t *roles = json_object_get(body, "roles");
+  if (roles || create) {
+    size_t i;
+    json_t *it;
+    unsigned mask = 0;
+    if (!json_is_array(roles) || json_array_size(roles) == 0)
+      err(errors, "roles", "must be a non-empty list of roles");
+    json_array_foreach(roles, i, it) {
+      unsigned bit = ts_role_parse(json_string_value(it));
+      if (!bit)
+        err(errors, "roles", "has an unknown role");
+      mask |= bit;
+    }
+    u->roles = mask;
+  }
+  json_t *unit = json_object_get(body, "unit");
+  if (unit || create) {
+    ts_unit un;
+    if (!json_is_integer(unit) || json_integer_value(unit) <= 0 ||
+        ts_store_unit_get(s, json_integer_value(unit), &un) != TS_OK)
+      err(errors, "unit", "must be the id of an existing unit");
+    else {
+      u->unit_id = un.id;
+      snprintf(u->unit_path, sizeof u->unit_path, "%s", un.path);
+    }
+  }
+  json_t *dis = json_object_get(body, "disabled");
+  if (dis) {
+    if (!json_is_boolean(dis))
+      err(errors, "disabled", "must be true or false");
+    u->disabled = json_is_true(dis);
+  }
+  if (json_object_size(errors))
+    return TS_ERR_INVALID;
+  if (create) {
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    return ts_password_hash(pw, pwhash);
+  }
+  return TS_OK;
+}
+
+static const char *const unit_keys[] = {"name", "kind", "parent", "code", NULL};
+
+int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors) {
+  const char *key;
+  json_t *v;
+  ts_unit parent;
+  memset(u, 0, sizeof *u);
+  json_object_foreach(body, key, v) {
+    int known = 0;
+    for (const char *const *k = unit_keys; *k; k++)
+      known |= strcmp(*k, key) == 0;
+    if (!known)
+      err(errors, strlen(key) <= 64 ? key : "(long key)", "unknown field");
+  }
+  text_into(body, "name", 100, u->name, sizeof u->name, 1, errors);
+  const char *kind = json_string_value(json_object_get(body, "kind"));
+  if (!kind || !ts_enum_has(ts_enum_unit_kind, kind))
+    err(errors, "kind", "must be company, region, outlet or department");
+  else
+    snprintf(u->kind, sizeof u->kind, "%s", kind);
+  json_t *code = json_object_get(body, "code");
+  if (code && !json_is_null(code)) {
+    const char *cs = json_string_value(code);
+    if (!cs || !ts_code_ok(cs, 32, 0))
+      err(errors, "code", "must be 1-32 of A-Z 0-9 _ -");
+    else
+      snprintf(u->code, sizeof u->code, "%s", cs);
+  }
+  json_t *p = json_object_get(body, "parent");
+  if (p && !json_is_null(p)) {
+    if (!json_is_integer(p) || json_integer_value(p) <= 0 ||
+        ts_store_unit_get(s, json_integer_value(p), &parent) != TS_OK)
+      err(errors, "parent", "must be the id of an existing unit");
+    else
+      u->parent_id = parent.id;
+  }
+  if (kind && !json_object_get(errors, "kind") && !json_object_get(errors, "parent")) {
+    /* The tree's shape: company → region → outlet; departments anywhere. */
+    int is_company = strcmp(kind, "company") == 0;
+    if (is_company && u->parent_id)
+      err(errors, "parent", "a company has no parent");
+    else if (!is_company && !u->parent_id)
+      err(errors, "parent", "is required");
+    else if (u->parent_id) {
+      int ok = !strcmp(kind, "department")
+                 ? 1
+                 : !strcmp(kind, "region")
+                     ? !strcmp(parent.kind, "company") || !strcmp(parent.kind, "region")
+                     : !strcmp(parent.kind, "company") || !strcmp(parent.kind, "region");
+      if (!strcmp(kind, "department") && !strcmp(parent.kind, "outlet"))
+        ok = 1;
+      if (!ok)
+        err(errors, "parent", "a region or outlet belongs under a company or region");
+    }
+  }
+  return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}

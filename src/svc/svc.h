@@ -1,0 +1,36 @@
+/* Services: the operations that the HTTP API, the CLI and the demo loader share —
+ * validating input against the domain rules and the configured data, then writing it
+ * through the store. One implementation each, so `tousu user add` and POST /users (or
+ * `tousu demo` and POST /cases) cannot drift apart. */
+#ifndef TS_SVC_H
+#define TS_SVC_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/case.h"
+#include "store/store.h"
+#include "util/password.h"
+
+/* Lookups of configured data from the store, for ts_case_apply_json. */
+ts_case_lookup ts_svc_case_lookup(ts_store *s);
+
+/* Validates a registration body for `who` into a new case with its defaults (status
+ * received, grade g1, owner who, outlet who's own when not given, received_at now).
+ * TS_ERR_INVALID with errors filled; TS_ERR_FORBIDDEN when the outlet lies outside
+ * who's place. */
+int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t now,
+                        ts_case **out, json_t *errors);
+/* Inside a write: numbers and inserts c and records "register" in its history. */
+int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *actor,
+                       int64_t now);
+
+/* Validates a user body. create: username, password, display_name, roles and unit are
+ * required and pwhash receives the password's hash; otherwise (a PATCH) only the given
+ * members change u, and username/password are refused. */
+int ts_svc_user_prepare(ts_store *s, json_t *body, int create, ts_user *u,
+                        char pwhash[TS_PWHASH_MAX], json_t *errors);
+/* Validates a unit body {"name","kind","parent","code"} for creation. */
+int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors);
+
+#endif

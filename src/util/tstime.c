@@ -1,0 +1,130 @@
+#include "util/tstime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ts_err.h"
+
+static char zone_name[64] = "UTC";
+
+int ts_time_set_zone(const char *zone) {
+  char path[160];
+  if (!zone || !*zone || strlen(zone) >= sizeof zone_name || strstr(zone, ".."))
+    return TS_ERR_INVALID;
+  if (strcmp(zone, "UTC") != 0) {
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+      return TS_ERR_INVALID;
+    fclose(f);
+  }
+  if (setenv("TZ", zone, 1) != 0)
+    return TS_ERR_NOMEM;
+  tzset();
+  snprintf(zone_name, sizeof zone_name, "%s", zone);
+  return TS_OK;
+}
+
+const char *ts_time_zone(void) { return zone_name; }
+
+int64_t ts_days_from_civil(int y, int m, int d) {
+  /* Howard Hinnant's days_from_civil. */
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m) {
+  static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 ? 28 + leap : dm[m - 1];
+}
+
+static int digits(const char *s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 1;
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d) {
+  if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || s[7] != '-' ||
+      !digits(s + 8, 2, d))
+    return 0;
+  return *y >= 1970 && *y <= 9999 && *m >= 1 && *m <= 12 && *d >= 1 &&
+         *d <= days_in_month(*y, *m);
+}
+
+int ts_date_ok(const char *s) {
+  int y, m, d;
+  return s && strlen(s) == 10 && parse_date(s, &y, &m, &d);
+}
+
+int ts_time_parse(const char *s, int64_t *out) {
+  int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 1;
+  size_t n = s ? strlen(s) : 0;
+  if (n < 20 || n > 40 || !parse_date(s, &y, &mo, &d))
+    return TS_ERR_INVALID;
+  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+      !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+    return TS_ERR_INVALID;
+  if (h > 23 || mi > 59 || se > 59)
+    return TS_ERR_INVALID;
+  const char *p = s + 19;
+  if (*p == '.') {
+    p++;
+    if (*p < '0' || *p > '9')
+      return TS_ERR_INVALID;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (*p == 'Z' || *p == 'z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    sign = *p == '-' ? -1 : 1;
+    if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+      return TS_ERR_INVALID;
+    p += 6;
+  } else {
+    return TS_ERR_INVALID;
+  }
+  if (*p)
+    return TS_ERR_INVALID;
+  int64_t t = ts_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  *out = t - sign * (oh * 3600 + om * 60);
+  return TS_OK;
+}
+
+int ts_time_format(int64_t t, char *out, size_t outsz) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!localtime_r(&tt, &tm))
+    return TS_ERR_INVALID;
+  long off = tm.tm_gmtoff;
+  char sign = off < 0 ? '-' : '+';
+  if (off < 0)
+    off = -off;
+  int n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
+                   (off % 3600) / 60);
+  return (n < 0 || (size_t)n >= outsz) ? TS_ERR_INVALID : TS_OK;
+}
+
+int ts_time_year_month(int64_t t, int *year, int *month) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!localtime_r(&tt, &tm))
+    return TS_ERR_INVALID;
+  *year = tm.tm_year + 1900;
+  *month = tm.tm_mon + 1;
+  return TS_OK;
+}
