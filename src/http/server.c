@@ -252,6 +252,11 @@ void ts_req_defer(ts_req *r, ts_apply_fn apply, void *wctx, void (*wfree)(void *
   }
 }
 
+static void reply_too_big(ts_req *r) {
+  ts_reply_error(r, TS_ERR_TOO_LARGE, "request body too large",
+                 json_pack("{s:I}", "max_bytes", (json_int_t)r->app->max_body));
+}
+
 /* ---- libmicrohttpd callbacks ------------------------------------------------------------ */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -275,15 +280,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     sodium_bin2hex(r->request_id, sizeof r->request_id, rnd, sizeof rnd);
     atomic_fetch_add(&srv->in_flight, 1);
     *con_cls = r;
+    /* A declared body over the limit is refused before it is sent (no 100 Continue);
+     * libmicrohttpd closes the connection after this reply. */
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && (strlen(cl) > 15 || strtoull(cl, NULL, 10) > r->app->max_body)) {
+      reply_too_big(r);
+      return send_reply(r);
+    }
     return MHD_YES; /* reply only once the body is in: keeps keep-alive working */
   }
   if (r->phase == PH_NEW && *upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
-    if (r->body_len + n > r->app->max_body) {
-      ts_reply_error(r, TS_ERR_TOO_LARGE, "request body too large",
-                     json_pack("{s:I}", "max_bytes", (json_int_t)r->app->max_body));
-      return send_reply(r); /* the connection is closed after this */
+    if (r->too_big || r->body_len + n > r->app->max_body) {
+      r->too_big = 1; /* keep reading, drop the bytes, answer 413 at the end */
+      return MHD_YES;
     }
     if (r->body_len + n + 1 > r->body_cap) {
       size_t cap = r->body_cap ? r->body_cap : 1024;
@@ -311,6 +323,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (r->phase == PH_DEFERRED)
     return MHD_YES;
   r->phase = PH_BODY_DONE;
+  if (r->too_big) {
+    reply_too_big(r);
+    return send_reply(r);
+  }
   dispatch(r);
   if (r->phase == PH_DEFERRED)
     return MHD_YES;

@@ -55,6 +55,7 @@ struct ts_req {
   int nparams;
   char *body;
   size_t body_len, body_cap;
+  int too_big; /* the body passed max_body: its bytes are dropped, 413 follows */
   ts_user user; /* the authenticated caller (user.id == 0: none) */
   ts_principal who;
   char request_id[24];

@@ -306,3 +306,56 @@ export function assert422(r, ...fields) {
   for (const f of fields) assert.ok(f in e.details, `details should name ${f}: ${r.text}`);
   return e;
 }
+
+/* A raw HTTP/1.1 request over a socket, for what fetch cannot do well (a body the server
+ * refuses half-way, chunked uploads). Resolves {status, headers, text, raw}; status is 0 if
+ * the server answered nothing (closed the connection without a response). */
+export async function rawRequest(server, method, p, { token, contentLength, body, chunked = false, headers = {} } = {}) {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const sock = net.connect(server.port, '127.0.0.1');
+    const parts = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const raw = Buffer.concat(parts).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
+      const [head, ...rest] = raw.split('\r\n\r\n');
+      const hdrs = {};
+      for (const line of head.split('\r\n').slice(1)) {
+        const i = line.indexOf(':');
+        if (i > 0) hdrs[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolve({ status: m ? Number(m[1]) : 0, headers: hdrs, text: rest.join('\r\n\r\n'), raw });
+    };
+    sock.setTimeout(20000, () => sock.destroy());
+    sock.on('data', (d) => parts.push(d));
+    sock.on('error', () => {});
+    sock.on('close', finish);
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body ?? '');
+    let head = `${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n`;
+    if (token) head += `Authorization: Bearer ${token}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    if (chunked) head += 'Transfer-Encoding: chunked\r\n';
+    else head += `Content-Length: ${contentLength ?? buf.length}\r\n`;
+    head += '\r\n';
+    sock.write(head);
+    // The body in pieces, stopping quietly if the server closes the connection.
+    const piece = 64 * 1024;
+    let off = 0;
+    const pump = () => {
+      while (off < buf.length && !sock.destroyed) {
+        const chunk = buf.subarray(off, off + piece);
+        off += chunk.length;
+        const data = chunked ? Buffer.concat([Buffer.from(chunk.length.toString(16) + '\r\n'), chunk, Buffer.from('\r\n')]) : chunk;
+        if (!sock.write(data)) {
+          sock.once('drain', pump);
+          return;
+        }
+      }
+      if (chunked && !sock.destroyed) sock.write('0\r\n\r\n');
+    };
+    pump();
+  });
+}
