@@ -77,7 +77,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-FSTYPE=$(stat -f -c %T "$WORK")
+FSTYPE=$(df -PT "$WORK" | awk 'NR == 2 { print $2 }')
 [ "$FSTYPE" = tmpfs ] && say "WARNING: $WORK is on tmpfs: fsync costs nothing there"
 "$TOUSU" demo --db "$DB" --pwhash min >"$WORK/demo.log" 2>&1 || {
   cat "$WORK/demo.log" >&2
@@ -175,6 +175,7 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/cases?per_page=500" |
   jq -r '.items[].case_no' >"$WORK/cases.txt"
 NCASES=$(wc -l <"$WORK/cases.txt")
 [ "$NCASES" -gt 0 ] || die "GET /api/v1/cases returned no case"
+export TOUSU_CASES="$WORK/cases.txt"
 say "read: wrk -t2 -c$READ_CONNS -d${READ_SECONDS}s over $NCASES case numbers"
 wrk -t2 -c"$READ_CONNS" -d"${READ_SECONDS}s" --timeout 10s --latency -s "$BENCH/read.lua" "$URL" \
   >"$WORK/read.txt" 2>&1 || die "wrk failed: $(cat "$WORK/read.txt")"
@@ -227,10 +228,12 @@ read -r fc fw fs <<<"$METRICS_FINAL"
   echo "database    $DB on $FSTYPE ($(df -P "$WORK" | awk 'NR==2 { print $1 }')), server threads ${BENCH_THREADS:-default}"
   echo "disk        $FSYNC_LINE"
   echo "registration (POST /api/v1/cases, ${REG_SECONDS}s each):"
-  printf '  %5s %9s %9s %9s %9s %9s %6s %8s %9s %7s\n' conns req/s p50_ms p90_ms p99_ms max_ms non201 commits per_commit commit_ms
+  printf '  %5s %9s %9s %9s %9s %9s %6s %8s %10s %9s\n' conns req/s p50_ms p90_ms p99_ms max_ms non201 commits per_commit commit_ms
   for c in $REG_CONNS; do
-    jq -r --arg c "$c" '[$c, (.rps|floor), .p50_ms, .p90_ms, .p99_ms, .max_ms, .bad, .commits, .group, .commit_ms] |
-      "  \(.[0]|tostring|(" " * (5 - length)) + .) \(.[1]|tostring|(" " * (9 - length)) + .) \(.[2]|tostring|(" " * (9 - length)) + .) \(.[3]|tostring|(" " * (9 - length)) + .) \(.[4]|tostring|(" " * (9 - length)) + .) \(.[5]|tostring|(" " * (9 - length)) + .) \(.[6]|tostring|(" " * (6 - length)) + .) \(.[7]|tostring|(" " * (8 - length)) + .) \(.[8]|tostring|(" " * (10 - length)) + .) \(.[9]|tostring|(" " * (9 - length)) + .)"' <<<"${REG[$c]}"
+    # shellcheck disable=SC2046
+    printf '  %5s %9s %9s %9s %9s %9s %6s %8s %10s %9s\n' "$c" $(jq -r \
+      '[(.rps|floor), .p50_ms, .p90_ms, .p99_ms, .max_ms, .bad, .commits, .group, .commit_ms] | @tsv' \
+      <<<"${REG[$c]}")
   done
   echo "read by number (GET /api/v1/cases/{case_no}, c=$READ_CONNS, ${READ_SECONDS}s, $NCASES numbers):"
   jq -r '"  \(.rps|floor) req/s  p50 \(.p50_ms) ms  p90 \(.p90_ms) ms  p99 \(.p99_ms) ms  max \(.max_ms) ms  non-200 '"$READ_BAD"'"' <<<"$READ"

@@ -28,7 +28,9 @@ enum {
 struct ts_server {
   struct MHD_Daemon *d;
   ts_app *app;
-  atomic_int in_flight;
+  atomic_int in_flight; /* requests between their first callback and completion */
+  atomic_int active;    /* requests dispatched and not yet replied (deferred included) */
+  atomic_int draining;  /* shutting down: new requests get 503 */
 };
 
 /* ---- replies ------------------------------------------------------------------------------ */
@@ -87,6 +89,8 @@ static enum MHD_Result send_reply(ts_req *r) {
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   MHD_add_response_header(resp, "X-Request-Id", r->request_id);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  if (r->close)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   r->phase = PH_REPLIED;
@@ -244,12 +248,8 @@ void ts_req_defer(ts_req *r, ts_apply_fn apply, void *wctx, void (*wfree)(void *
   r->phase = PH_DEFERRED;
   MHD_suspend_connection(r->conn);
   int rc = ts_store_submit(r->app->store, defer_apply, defer_done, r);
-  if (rc) {
-    /* Never queued: resume and answer now. */
-    r->phase = PH_BODY_DONE;
-    MHD_resume_connection(r->conn);
-    ts_reply_error(r, rc, rc == TS_ERR_BUSY ? "shutting down" : "cannot queue the write", NULL);
-  }
+  if (rc)
+    defer_done(r, rc); /* never queued: finish(r, rc) answers with the error */
 }
 
 static void reply_too_big(ts_req *r) {
@@ -318,7 +318,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   if (r->phase == PH_RESUMED) {
     r->finish(r, r->wrc);
-    return send_reply(r);
+    enum MHD_Result ok = send_reply(r);
+    atomic_fetch_sub(&srv->active, 1);
+    return ok;
   }
   if (r->phase == PH_DEFERRED)
     return MHD_YES;
@@ -327,9 +329,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     reply_too_big(r);
     return send_reply(r);
   }
-  dispatch(r);
-  if (r->phase == PH_DEFERRED)
+  /* Counted before the draining check: once shutdown has seen active == 0, every later
+   * request sees draining and never reaches the store. */
+  atomic_fetch_add(&srv->active, 1);
+  if (atomic_load(&srv->draining)) {
+    r->close = 1;
+    ts_reply_error(r, TS_ERR_BUSY, "shutting down", NULL);
+  } else {
+    dispatch(r);
+  }
+  /* A deferred write may already have finished on the writer thread (RESUMED): either
+   * way the next callback, after the resume, replies. */
+  int ph = atomic_load(&r->phase);
+  if (ph == PH_DEFERRED || ph == PH_RESUMED)
     return MHD_YES;
+  atomic_fetch_sub(&srv->active, 1);
   return send_reply(r);
 }
 
@@ -411,11 +425,18 @@ int ts_server_port(ts_server *srv) {
 }
 
 void ts_server_quiesce(ts_server *srv, int wait_ms) {
+  atomic_store(&srv->draining, 1);
   MHD_socket fd = MHD_quiesce_daemon(srv->d);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
-  for (int waited = 0; waited < wait_ms && atomic_load(&srv->in_flight) > 0; waited += 10)
-    usleep(10000);
+  /* Requests already dispatched finish: deferred writes are committed and answered.
+   * (libmicrohttpd must not be stopped with a connection still suspended.) */
+  int waited = 0;
+  for (; waited < wait_ms && atomic_load(&srv->active) > 0; waited += 5)
+    usleep(5000);
+  /* Give their replies a moment to leave. */
+  for (int extra = 0; extra < 1000 && atomic_load(&srv->in_flight) > 0; extra += 5)
+    usleep(5000);
 }
 
 void ts_server_stop(ts_server *srv) {

@@ -12,6 +12,7 @@
 #define TS_SERVER_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,8 +66,9 @@ struct ts_req {
   char *resp; /* owned */
   size_t resp_len;
   const char *content_type;
+  int close; /* ask the client to close the connection */
   /* deferred writes */
-  int phase;
+  atomic_int phase; /* written by the writer thread when a deferred write finishes */
   ts_apply_fn apply;
   void (*finish)(ts_req *r, int rc);
   void *wctx;  /* the handler's write context, freed with wfree */
