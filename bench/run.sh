@@ -141,7 +141,7 @@ store_stats() {
 }
 metric_201() {
   curl -sf "$URL/metrics" |
-    awk '/^tousu_http_requests_total\{route="POST \/api\/v1\/cases",status="201"\}/ { n = $2 }
+    awk 'index($0, "tousu_http_requests_total{route=\"POST /api/v1/cases\",status=\"201\"} ") == 1 { n = $2 }
          END { print n + 0 }'
 }
 

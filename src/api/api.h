@@ -48,6 +48,9 @@ void ts_api_contacts_create(ts_req *r);
 void ts_api_promises_list(ts_req *r);
 void ts_api_promises_create(ts_req *r);
 void ts_api_promises_patch(ts_req *r);
+void ts_api_evidence_upload(ts_req *r);
+void ts_api_evidence_list(ts_req *r);
+void ts_api_evidence_get(ts_req *r);
 
 /* Parses the body as a JSON object. Replies 400 (empty, malformed, invalid UTF-8, not
  * an object) and returns non-zero on failure; *out is the caller's on success. */

@@ -111,21 +111,23 @@ out:
 
 void ts_api_cases_get(ts_req *r) {
   ts_case *c;
-  json_t *notes = NULL, *contacts = NULL, *promises = NULL;
+  json_t *notes = NULL, *contacts = NULL, *promises = NULL, *evidence = NULL;
   if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
     return;
   ts_store *s = r->app->store;
   json_t *j = ts_case_to_json(c);
   if (!j || ts_store_note_list(s, c->id, &notes) || ts_store_contact_list(s, c->id, &contacts) ||
-      ts_store_promise_list(s, c->id, &promises)) {
+      ts_store_promise_list(s, c->id, &promises) || ts_store_evidence_list(s, c->id, &evidence)) {
     json_decref(j);
     json_decref(notes);
     json_decref(contacts);
+    json_decref(promises);
     ts_reply_error(r, TS_ERR_STORE, "cannot read the case", NULL);
   } else {
     json_object_set_new(j, "notes", notes);
     json_object_set_new(j, "contacts", contacts);
     json_object_set_new(j, "promises", promises);
+    json_object_set_new(j, "evidence", evidence);
     ts_reply_json(r, 200, json_pack("{s:o}", "case", j));
   }
   ts_case_free(c);

@@ -7,50 +7,55 @@
 #define ANY TS_ROLES_ANY
 #define WRITE TS_ROLES_WRITE
 #define ADMIN TS_ROLE_ADMIN
+#define BODY_JSON 0   /* body up to --max-body */
+#define BODY_UPLOAD 1 /* body up to --max-upload */
 /* Who may change a case's fields: not the read-only auditor, not the reviewer. */
 #define CASE_EDIT                                                                         \
   (TS_ROLE_AGENT | TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER |           \
    TS_ROLE_GENERAL_MANAGER | TS_ROLE_ADMIN)
 
 const ts_route ts_routes[] = {
-  {"GET", "/healthz", ts_api_healthz, 0},
-  {"GET", "/metrics", ts_api_metrics, 0},
-  {"GET", "/api/v1/version", ts_api_version, 0},
+  {"GET", "/healthz", ts_api_healthz, 0, BODY_JSON},
+  {"GET", "/metrics", ts_api_metrics, 0, BODY_JSON},
+  {"GET", "/api/v1/version", ts_api_version, 0, BODY_JSON},
 
-  {"POST", "/api/v1/auth/login", ts_api_login, 0},
-  {"POST", "/api/v1/auth/logout", ts_api_logout, ANY},
-  {"GET", "/api/v1/auth/me", ts_api_me, ANY},
-  {"POST", "/api/v1/auth/password", ts_api_change_password, ANY},
+  {"POST", "/api/v1/auth/login", ts_api_login, 0, BODY_JSON},
+  {"POST", "/api/v1/auth/logout", ts_api_logout, ANY, BODY_JSON},
+  {"GET", "/api/v1/auth/me", ts_api_me, ANY, BODY_JSON},
+  {"POST", "/api/v1/auth/password", ts_api_change_password, ANY, BODY_JSON},
 
-  {"GET", "/api/v1/users", ts_api_users_list, ANY},
-  {"POST", "/api/v1/users", ts_api_users_create, ADMIN},
-  {"GET", "/api/v1/users/{}", ts_api_users_get, ANY},
-  {"PATCH", "/api/v1/users/{}", ts_api_users_patch, ADMIN},
-  {"POST", "/api/v1/users/{}/password", ts_api_users_reset_password, ADMIN},
+  {"GET", "/api/v1/users", ts_api_users_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/users", ts_api_users_create, ADMIN, BODY_JSON},
+  {"GET", "/api/v1/users/{}", ts_api_users_get, ANY, BODY_JSON},
+  {"PATCH", "/api/v1/users/{}", ts_api_users_patch, ADMIN, BODY_JSON},
+  {"POST", "/api/v1/users/{}/password", ts_api_users_reset_password, ADMIN, BODY_JSON},
 
-  {"GET", "/api/v1/org/units", ts_api_units_list, ANY},
-  {"POST", "/api/v1/org/units", ts_api_units_create, ADMIN},
-  {"GET", "/api/v1/org/units/{}", ts_api_units_get, ANY},
-  {"PATCH", "/api/v1/org/units/{}", ts_api_units_patch, ADMIN},
+  {"GET", "/api/v1/org/units", ts_api_units_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/org/units", ts_api_units_create, ADMIN, BODY_JSON},
+  {"GET", "/api/v1/org/units/{}", ts_api_units_get, ANY, BODY_JSON},
+  {"PATCH", "/api/v1/org/units/{}", ts_api_units_patch, ADMIN, BODY_JSON},
 
-  {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY},
-  {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY},
+  {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},
 
-  {"GET", "/api/v1/cases", ts_api_cases_list, ANY},
-  {"POST", "/api/v1/cases", ts_api_cases_create, WRITE},
-  {"GET", "/api/v1/cases/{}", ts_api_cases_get, ANY},
-  {"PATCH", "/api/v1/cases/{}", ts_api_cases_patch, CASE_EDIT},
-  {"GET", "/api/v1/cases/{}/history", ts_api_cases_history, ANY},
-  {"GET", "/api/v1/cases/{}/notes", ts_api_notes_list, ANY},
-  {"POST", "/api/v1/cases/{}/notes", ts_api_notes_create, WRITE},
-  {"GET", "/api/v1/cases/{}/contacts", ts_api_contacts_list, ANY},
-  {"POST", "/api/v1/cases/{}/contacts", ts_api_contacts_create, CASE_EDIT},
-  {"GET", "/api/v1/cases/{}/promises", ts_api_promises_list, ANY},
-  {"POST", "/api/v1/cases/{}/promises", ts_api_promises_create, CASE_EDIT},
-  {"PATCH", "/api/v1/cases/{}/promises/{}", ts_api_promises_patch, CASE_EDIT},
+  {"GET", "/api/v1/cases", ts_api_cases_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases", ts_api_cases_create, WRITE, BODY_JSON},
+  {"GET", "/api/v1/cases/{}", ts_api_cases_get, ANY, BODY_JSON},
+  {"PATCH", "/api/v1/cases/{}", ts_api_cases_patch, CASE_EDIT, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/history", ts_api_cases_history, ANY, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/notes", ts_api_notes_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/notes", ts_api_notes_create, WRITE, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/contacts", ts_api_contacts_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/contacts", ts_api_contacts_create, CASE_EDIT, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/promises", ts_api_promises_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/promises", ts_api_promises_create, CASE_EDIT, BODY_JSON},
+  {"PATCH", "/api/v1/cases/{}/promises/{}", ts_api_promises_patch, CASE_EDIT, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/evidence", ts_api_evidence_upload, WRITE, BODY_UPLOAD},
+  {"GET", "/api/v1/cases/{}/evidence", ts_api_evidence_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/evidence/{}", ts_api_evidence_get, ANY, BODY_JSON},
 
-  {"PUT", "/api/v1/test/clock", ts_api_test_clock, 0},
-  {"POST", "/api/v1/test/tick", ts_api_test_tick, 0},
+  {"PUT", "/api/v1/test/clock", ts_api_test_clock, 0, BODY_JSON},
+  {"POST", "/api/v1/test/tick", ts_api_test_tick, 0, BODY_JSON},
 };
 
 const int ts_routes_count = (int)(sizeof ts_routes / sizeof ts_routes[0]);

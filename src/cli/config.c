@@ -18,6 +18,8 @@ const char *const ts_config_help =
   "  --case-prefix P       case-number prefix, 1-8 of A-Z (default TS)\n"
   "  --timezone ZONE       the organisation's time zone (default Asia/Shanghai)\n"
   "  --max-body BYTES      largest accepted request body (default 1048576)\n"
+  "  --max-upload BYTES    largest evidence upload (default 33554432)\n"
+  "  --evidence-dir DIR    where evidence files are kept (default: evidence/ beside the db)\n"
   "  --token-ttl SECONDS   session lifetime (default 43200)\n"
   "  --connection-limit N  most open connections (default 1024)\n"
   "  --timeout SECONDS     idle connection timeout (default 30)\n"
@@ -37,6 +39,7 @@ void ts_config_defaults(ts_config *c) {
   snprintf(c->case_prefix, sizeof c->case_prefix, "TS");
   snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
   c->max_body = 1048576;
+  c->max_upload = 32u << 20;
   c->token_ttl = 43200;
   c->log_level = TS_LOG_INFO;
   c->connection_limit = 1024;
@@ -84,6 +87,11 @@ int ts_config_set(ts_config *c, const char *key, const char *v, char *err, size_
          snprintf(c->timezone, sizeof c->timezone, "%s", v) > 0;
   else if (!strcmp(key, "max_body") || !strcmp(key, "max-body"))
     ok = parse_ll(v, 1024, 1LL << 30, &n) && ((c->max_body = (size_t)n), 1);
+  else if (!strcmp(key, "max_upload") || !strcmp(key, "max-upload"))
+    ok = parse_ll(v, 1024, 1LL << 31, &n) && ((c->max_upload = (size_t)n), 1);
+  else if (!strcmp(key, "evidence_dir") || !strcmp(key, "evidence-dir"))
+    ok = *v && strlen(v) < sizeof c->evidence_dir &&
+         snprintf(c->evidence_dir, sizeof c->evidence_dir, "%s", v) > 0;
   else if (!strcmp(key, "token_ttl") || !strcmp(key, "token-ttl"))
     ok = parse_ll(v, 60, 90LL * 86400, &n) && ((c->token_ttl = n), 1);
   else if (!strcmp(key, "connection_limit") || !strcmp(key, "connection-limit"))
@@ -159,7 +167,8 @@ int ts_config_file(ts_config *c, const char *path, char *err, size_t errsz) {
 
 int ts_config_env(ts_config *c, char *err, size_t errsz) {
   static const char *const keys[] = {"address", "port", "db", "threads", "readers",
-                                     "case_prefix", "timezone", "max_body", "token_ttl",
+                                     "case_prefix", "timezone", "max_body", "max_upload",
+                                     "evidence_dir", "token_ttl",
                                      "connection_limit", "timeout", "production", "pwhash",
                                      "log_level", NULL};
   for (const char *const *k = keys; *k; k++) {

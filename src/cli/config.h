@@ -15,6 +15,8 @@ typedef struct {
   char case_prefix[16];
   char timezone[64];
   size_t max_body;
+  size_t max_upload;
+  char evidence_dir[512]; /* "" = next to the database: <dir of db>/evidence */
   int64_t token_ttl;
   int test_clock;
   int production;

@@ -146,7 +146,23 @@ static int cmd_serve(const ts_config *cfg) {
   if (open_store(cfg, &store))
     return 1;
   ts_clock_set_test_mode(cfg->test_clock);
-  ts_app app = {store, cfg->case_prefix, cfg->max_body, cfg->token_ttl, cfg->test_clock};
+  char evidence_dir[600];
+  if (cfg->evidence_dir[0]) {
+    snprintf(evidence_dir, sizeof evidence_dir, "%s", cfg->evidence_dir);
+  } else {
+    const char *slash = strrchr(cfg->db, '/');
+    if (slash)
+      snprintf(evidence_dir, sizeof evidence_dir, "%.*s/evidence", (int)(slash - cfg->db), cfg->db);
+    else
+      snprintf(evidence_dir, sizeof evidence_dir, "evidence");
+  }
+  ts_app app = {.store = store,
+                .case_prefix = cfg->case_prefix,
+                .max_body = cfg->max_body,
+                .max_upload = cfg->max_upload,
+                .evidence_dir = evidence_dir,
+                .token_ttl = cfg->token_ttl,
+                .test_clock = cfg->test_clock};
   ts_server_opts so = {cfg->address, cfg->port, cfg->threads, cfg->connection_limit,
                        cfg->timeout_s, 32768};
   if (ts_server_start(&app, &so, &srv)) {

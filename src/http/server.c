@@ -77,6 +77,21 @@ void ts_reply_raw(ts_req *r, int status, const char *content_type, const char *b
   set_reply(r, status, content_type, copy, len);
 }
 
+void ts_reply_take(ts_req *r, int status, const char *content_type, char *body, size_t len) {
+  snprintf(r->ctype_buf, sizeof r->ctype_buf, "%s", content_type);
+  set_reply(r, status, r->ctype_buf, body, len);
+}
+
+int ts_req_add_header(ts_req *r, const char *name, const char *value) {
+  if (r->nhdr >= 2 || strlen(name) >= sizeof r->hdr_name[0] ||
+      strlen(value) >= sizeof r->hdr_value[0])
+    return TS_ERR_INVALID;
+  snprintf(r->hdr_name[r->nhdr], sizeof r->hdr_name[0], "%s", name);
+  snprintf(r->hdr_value[r->nhdr], sizeof r->hdr_value[0], "%s", value);
+  r->nhdr++;
+  return TS_OK;
+}
+
 static enum MHD_Result send_reply(ts_req *r) {
   if (!r->resp)
     ts_reply_error(r, TS_ERR_STORE, "no reply", NULL);
@@ -91,6 +106,8 @@ static enum MHD_Result send_reply(ts_req *r) {
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   if (r->close)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  for (int i = 0; i < r->nhdr; i++)
+    MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
   enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   r->phase = PH_REPLIED;
@@ -193,14 +210,20 @@ static int authenticate(ts_req *r) {
   return TS_OK;
 }
 
+/* The body limit of the request's route (uploads may be larger than JSON). */
+static size_t body_limit(const ts_req *r) {
+  if (r->route >= 0 && ts_routes[r->route].upload)
+    return r->app->max_upload;
+  return r->app->max_body;
+}
+
 static void dispatch(ts_req *r) {
-  int path_known;
   if (!ts_utf8_valid(r->url, strlen(r->url))) {
     ts_reply_error(r, TS_ERR_MALFORMED, "the path is not valid UTF-8", NULL);
     return;
   }
-  if (!find_route(r, &path_known)) {
-    if (path_known)
+  if (r->route < 0) {
+    if (r->path_known)
       ts_reply_error_status(r, 405, "method_not_allowed", "method not allowed on this path",
                             NULL);
     else
@@ -254,7 +277,7 @@ void ts_req_defer(ts_req *r, ts_apply_fn apply, void *wctx, void (*wfree)(void *
 
 static void reply_too_big(ts_req *r) {
   ts_reply_error(r, TS_ERR_TOO_LARGE, "request body too large",
-                 json_pack("{s:I}", "max_bytes", (json_int_t)r->app->max_body));
+                 json_pack("{s:I}", "max_bytes", (json_int_t)body_limit(r)));
 }
 
 /* ---- libmicrohttpd callbacks ------------------------------------------------------------ */
@@ -280,11 +303,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     sodium_bin2hex(r->request_id, sizeof r->request_id, rnd, sizeof rnd);
     atomic_fetch_add(&srv->in_flight, 1);
     *con_cls = r;
+    if (ts_utf8_valid(url, strlen(url)))
+      find_route(r, &r->path_known);
     /* A declared body over the limit is refused before it is sent (no 100 Continue);
      * libmicrohttpd closes the connection after this reply. */
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && (strlen(cl) > 15 || strtoull(cl, NULL, 10) > r->app->max_body)) {
+    if (cl && (strlen(cl) > 15 || strtoull(cl, NULL, 10) > body_limit(r))) {
       reply_too_big(r);
       return send_reply(r);
     }
@@ -293,7 +318,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (r->phase == PH_NEW && *upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
-    if (r->too_big || r->body_len + n > r->app->max_body) {
+    if (r->too_big || r->body_len + n > body_limit(r)) {
       r->too_big = 1; /* keep reading, drop the bytes, answer 413 at the end */
       return MHD_YES;
     }

@@ -33,13 +33,16 @@ typedef struct {
   const char *pattern;
   ts_handler_fn fn;
   unsigned roles;
+  int upload; /* the body may be up to max_upload (files) instead of max_body */
 } ts_route;
 
 /* What handlers may use: shared, read-only after start. */
 typedef struct {
   ts_store *store;
   const char *case_prefix; /* "TS" */
-  size_t max_body;         /* bytes */
+  size_t max_body;         /* bytes of a JSON body */
+  size_t max_upload;       /* bytes of an upload (evidence) */
+  const char *evidence_dir; /* where evidence files are kept */
   int64_t token_ttl;       /* seconds */
   int test_clock;          /* the test endpoints exist */
 } ts_app;
@@ -52,6 +55,7 @@ struct ts_req {
   const char *method; /* owned by libmicrohttpd for the request's life */
   const char *url;
   int route;          /* index in the route table, -1 if none */
+  int path_known;     /* no route, but the path exists for another method (405) */
   char *params[TS_MAX_PARAMS]; /* captured segments, owned */
   int nparams;
   char *body;
@@ -67,6 +71,9 @@ struct ts_req {
   size_t resp_len;
   const char *content_type;
   int close; /* ask the client to close the connection */
+  char ctype_buf[128];
+  char hdr_name[2][32], hdr_value[2][512]; /* extra response headers */
+  int nhdr;
   /* deferred writes */
   atomic_int phase; /* written by the writer thread when a deferred write finishes */
   ts_apply_fn apply;
@@ -113,6 +120,12 @@ void ts_reply_error_status(ts_req *r, int status, const char *code, const char *
 /* A raw body (copied). */
 void ts_reply_raw(ts_req *r, int status, const char *content_type, const char *body,
                   size_t len);
+
+/* A raw body owned by the caller until now (taken over, freed with free()); the content
+ * type is copied. */
+void ts_reply_take(ts_req *r, int status, const char *content_type, char *body, size_t len);
+/* Adds a response header (at most two; longer values are refused). */
+int ts_req_add_header(ts_req *r, const char *name, const char *value);
 
 /* Hands a write to the store's writer and suspends the request. When the write has been
  * committed (or failed), finish(r, rc) runs on an HTTP thread and must reply. wctx is

@@ -186,5 +186,23 @@ static const char m001_foundation[] =
   "CREATE INDEX case_promises_case ON case_promises(case_id, id);"
   "CREATE INDEX case_promises_open ON case_promises(due_at) WHERE kept IS NULL;";
 
-const char *const ts_migrations[] = {m001_foundation};
+/* Evidence (证据): files are kept outside the database, content-addressed by SHA-256 and
+ * never altered; a row records each upload to a case. */
+static const char m002_evidence[] =
+  "CREATE TABLE case_evidence ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+  "  at INTEGER NOT NULL,"
+  "  by_user TEXT NOT NULL,"
+  "  filename TEXT NOT NULL,"
+  "  content_type TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL);"
+  "CREATE INDEX case_evidence_case ON case_evidence(case_id, id);"
+  "CREATE TRIGGER case_evidence_no_update BEFORE UPDATE ON case_evidence"
+  " BEGIN SELECT RAISE(ABORT, 'evidence is never altered'); END;"
+  "CREATE TRIGGER case_evidence_no_delete BEFORE DELETE ON case_evidence"
+  " BEGIN SELECT RAISE(ABORT, 'evidence is never deleted'); END;";
+
+const char *const ts_migrations[] = {m001_foundation, m002_evidence};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

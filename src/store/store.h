@@ -191,4 +191,19 @@ int ts_tx_promise_get(ts_tx *tx, int64_t case_id, int64_t id, ts_promise *out);
 int ts_tx_promise_settle(ts_tx *tx, int64_t id, int kept, int64_t at);
 int ts_store_promise_list(ts_store *s, int64_t case_id, json_t **out);
 
+/* ---- evidence ------------------------------------------------------------------------ */
+
+typedef struct {
+  int64_t id, case_id, at, size;
+  char by[65];
+  char filename[256];
+  char content_type[128];
+  char sha256[65];
+} ts_evidence;
+/* Records an uploaded file (already stored by its hash). Fills e->id. */
+int ts_tx_evidence_add(ts_tx *tx, ts_evidence *e);
+int ts_store_evidence_get(ts_store *s, int64_t case_id, int64_t id, ts_evidence *out);
+/* [{"id","at","by","filename","content_type","size","sha256"}...] */
+int ts_store_evidence_list(ts_store *s, int64_t case_id, json_t **out);
+
 #endif

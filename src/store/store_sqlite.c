@@ -58,6 +58,9 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_EVIDENCE_ADD,
+  Q_EVIDENCE_GET,
+  Q_EVIDENCE_LIST,
   Q__COUNT
 };
 
@@ -123,6 +126,12 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_EVIDENCE_ADD] = "INSERT INTO case_evidence(case_id, at, by_user, filename, content_type, "
+                     "size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  [Q_EVIDENCE_GET] = "SELECT id, case_id, at, by_user, filename, content_type, size, sha256 "
+                     "FROM case_evidence WHERE case_id = ? AND id = ?",
+  [Q_EVIDENCE_LIST] = "SELECT id, case_id, at, by_user, filename, content_type, size, sha256 "
+                      "FROM case_evidence WHERE case_id = ? ORDER BY id",
 };
 
 /* ---- connections -------------------------------------------------------------------- */
@@ -1553,4 +1562,66 @@ static json_t *shape_promise(sqlite3_stmt *st) {
 
 int ts_store_promise_list(ts_store *s, int64_t case_id, json_t **out) {
   return case_rows(s, Q_PROMISE_LIST, case_id, shape_promise, out);
+}
+
+/* ---- evidence ---------------------------------------------------------------------------- */
+
+int ts_tx_evidence_add(ts_tx *tx, ts_evidence *e) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_EVIDENCE_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, e->case_id);
+  sqlite3_bind_int64(st, 2, e->at);
+  sqlite3_bind_text(st, 3, e->by, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, e->filename, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, e->content_type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, e->size);
+  sqlite3_bind_text(st, 7, e->sha256, -1, SQLITE_STATIC);
+  int rc = step_done(tx->c, st, "evidence add");
+  if (!rc)
+    e->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static void row_evidence(sqlite3_stmt *st, ts_evidence *e) {
+  memset(e, 0, sizeof *e);
+  e->id = sqlite3_column_int64(st, 0);
+  e->case_id = sqlite3_column_int64(st, 1);
+  e->at = sqlite3_column_int64(st, 2);
+  copy_col(st, 3, e->by, sizeof e->by);
+  copy_col(st, 4, e->filename, sizeof e->filename);
+  copy_col(st, 5, e->content_type, sizeof e->content_type);
+  e->size = sqlite3_column_int64(st, 6);
+  copy_col(st, 7, e->sha256, sizeof e->sha256);
+}
+
+int ts_store_evidence_get(ts_store *s, int64_t case_id, int64_t id, ts_evidence *out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_EVIDENCE_GET);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, id);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+    if (r == SQLITE_ROW)
+      row_evidence(st, out);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+static json_t *shape_evidence(sqlite3_stmt *st) {
+  ts_evidence e;
+  row_evidence(st, &e);
+  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:I,s:s}", "id", (json_int_t)e.id, "at",
+                   time_json(e.at), "by", e.by, "filename", e.filename, "content_type",
+                   e.content_type, "size", (json_int_t)e.size, "sha256", e.sha256);
+}
+
+int ts_store_evidence_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_EVIDENCE_LIST, case_id, shape_evidence, out);
 }

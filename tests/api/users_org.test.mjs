@@ -89,9 +89,11 @@ test('unit conflicts: a second company or a taken code → 409', async () => {
 
 test('non-admins may not write units or users (403), and nothing is written', async () => {
   const who = ['agent.shpd', 'sup.east', 'mgr.qa', 'handler.qa', 'gm', 'reviewer', 'auditor'];
+  const tokens = {};
+  for (const u of who) tokens[u] = await s.login(u);
   await unchanged(async () => {
     for (const u of who) {
-      const t = await s.login(u);
+      const t = tokens[u];
       assertError(await post('/api/v1/org/units', { name: 'x', kind: 'region', parent: units.HQ.id }, t), 403);
       assertError(await post('/api/v1/users', { username: `x.${u}`, password: 'password-123', display_name: 'x', roles: ['admin'], unit: units.HQ.id }, t), 403);
       assertError(await s.api('PATCH', '/api/v1/users/agent.shpd', { token: t, body: { roles: ['admin'] } }), 403);
@@ -99,7 +101,7 @@ test('non-admins may not write units or users (403), and nothing is written', as
       assertError(await s.api('POST', '/api/v1/users/admin/password', { token: t, body: { password: 'hijacked-pw' } }), 403);
     }
   });
-  // and the sessions created above by the logins are the only change: the admin password still works
+  // the admin password still works
   assert.equal((await s.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: PW.admin } })).status, 200);
 });
 
@@ -135,6 +137,20 @@ test('admin creates a user (201); the user can log in with the given roles and u
   assertError(await s.api('GET', '/api/v1/users/nobody.here', { token: admin }), 404);
 });
 
+test('a refused write answers its own error every time (409 x 200, never a 500)', async () => {
+  // The writer may finish before the request handler returns; the reply must still be the
+  // write's result, not a 500 "no reply".
+  const statuses = {};
+  await unchanged(async () => {
+    for (let i = 0; i < 100; i++) {
+      const a = await post('/api/v1/org/units', { name: 'Other Co', kind: 'company' });
+      const b = await post('/api/v1/users', { username: 'agent.shpd', password: 'another-pw-1', display_name: 'dup', roles: ['agent'], unit: units.HQ.id });
+      for (const r of [a, b]) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    }
+  });
+  assert.deepEqual(statuses, { 409: 200 });
+});
+
 test('duplicate username → 409, and the first user is untouched', async () => {
   await unchanged(async () => {
     const r = await post('/api/v1/users', { username: 'agent.shpd', password: 'another-pw-1', display_name: 'dup', roles: ['admin'], unit: units.HQ.id });
@@ -155,7 +171,7 @@ test('user validation: 422 naming each bad field; unknown fields 422; nothing wr
     [{ ...ok, password: 'short' }, 'password'],
     [{ ...ok, password: 12345678 }, 'password'],
     [{ ...ok, display_name: '' }, 'display_name'],
-    [{ ...ok, display_name: 'a\u0000b' }, 'display_name'],
+    [{ ...ok, display_name: 'a\u0001b' }, 'display_name'],
     [{ ...ok, roles: [] }, 'roles'],
     [{ ...ok, roles: 'agent' }, 'roles'],
     [{ ...ok, roles: ['agent', 'superuser'] }, 'roles'],
