@@ -35,13 +35,13 @@ run: build
 # sanitizer build of the real server.
 test: build-san
 	@cd $(BUILD_SAN) && ctest --output-on-failure
-	@TOUSU_BIN=$(abspath $(BUILD_SAN))/tousu node --test --test-concurrency=1 tests/api/
+	@TOUSU_BIN=$(abspath $(BUILD_SAN))/tousu node --test --test-concurrency=1 tests/api/ tests/cli/
 
 unit: build-san
 	@cd $(BUILD_SAN) && ctest --output-on-failure
 
 api: build-san
-	@TOUSU_BIN=$(abspath $(BUILD_SAN))/tousu node --test --test-concurrency=1 tests/api/
+	@TOUSU_BIN=$(abspath $(BUILD_SAN))/tousu node --test --test-concurrency=1 tests/api/ tests/cli/
 
 bench: build
 	@bash bench/run.sh

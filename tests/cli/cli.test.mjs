@@ -1,0 +1,138 @@
+// The tousu binary's subcommands, run as a newcomer or an operator would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BIN = process.env.TOUSU_BIN;
+assert.ok(BIN, 'TOUSU_BIN must name the tousu binary');
+
+function tousu(args, env = {}) {
+  const r = spawnSync(BIN, [...args, '--pwhash', 'min'], {
+    encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function sql(db, q) {
+  const r = spawnSync('sqlite3', ['-json', db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tousu-cli-'));
+const db = path.join(dir, 'cli.db');
+
+test('version and help', () => {
+  const v = tousu(['version']);
+  assert.equal(v.code, 0);
+  assert.match(v.out, /^tousu \d+\.\d+\.\d+/);
+  const h = tousu(['--help']);
+  assert.equal(h.code, 0);
+  for (const word of ['serve', 'init', 'user add', 'demo', 'migrate', '--db', '--port', 'TOUSU_'])
+    assert.ok(h.out.includes(word), `--help mentions ${word}`);
+});
+
+test('bad command lines are refused with exit code 2', () => {
+  assert.equal(tousu(['bogus']).code, 2);
+  assert.equal(tousu(['serve', '--port', '99999']).code, 2);
+  assert.equal(tousu(['serve', '--case-prefix', 'ts']).code, 2);
+  assert.equal(tousu(['serve', '--nonsense', '1']).code, 2);
+  assert.equal(tousu(['serve', '--timezone', 'Mars/Base']).code, 2);
+  assert.equal(tousu(['serve', '--production', 'true', '--test-clock']).code, 2);
+});
+
+test('init creates the first administrator once', () => {
+  const r = tousu(['init', '--db', db, '--admin', 'root', '--password', 'root-pass-1', '--company', '测试集团']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(sql(db, "select username, roles from users"), [{ username: 'root', roles: 128 }]);
+  assert.equal(sql(db, "select name from org_units where kind='company'")[0].name, '测试集团');
+  const hash = sql(db, "select password_hash from users")[0].password_hash;
+  assert.match(hash, /^\$argon2id\$/);
+  assert.ok(!hash.includes('root-pass-1'));
+  const again = tousu(['init', '--db', db, '--admin', 'other', '--password', 'other-pass-1']);
+  assert.equal(again.code, 1);
+  assert.equal(sql(db, "select count(*) n from users")[0].n, 1);
+});
+
+test('user add, list, disable, enable, reset-password', () => {
+  let r = tousu(['user', 'add', '--db', db, '--username', 'wang', '--password', 'wang-pass-1',
+    '--name', '王经理', '--roles', 'supervisor,agent', '--unit', '1']);
+  assert.equal(r.code, 0, r.err);
+  r = tousu(['user', 'add', '--db', db, '--username', 'wang', '--password', 'wang-pass-1',
+    '--roles', 'agent', '--unit', '1']);
+  assert.equal(r.code, 1, 'duplicate username');
+  r = tousu(['user', 'add', '--db', db, '--username', 'Bad Name', '--password', 'short',
+    '--roles', 'king', '--unit', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /username/);
+  assert.match(r.err, /password/);
+  assert.match(r.err, /roles/);
+  r = tousu(['user', 'add', '--db', db, '--username', 'li', '--password', 'li-pass-11',
+    '--roles', 'agent', '--unit', '999']);
+  assert.equal(r.code, 2, 'unknown unit');
+  r = tousu(['user', 'list', '--db', db]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /wang\s+王经理/);
+  assert.match(r.out, /agent supervisor/);
+  assert.equal(tousu(['user', 'disable', 'wang', '--db', db]).code, 0);
+  assert.equal(sql(db, "select disabled from users where username='wang'")[0].disabled, 1);
+  assert.equal(tousu(['user', 'enable', 'wang', '--db', db]).code, 0);
+  assert.equal(sql(db, "select disabled from users where username='wang'")[0].disabled, 0);
+  const before = sql(db, "select password_hash from users where username='wang'")[0].password_hash;
+  assert.equal(tousu(['user', 'reset-password', 'wang', '--password', 'new-pass-22', '--db', db]).code, 0);
+  const after = sql(db, "select password_hash from users where username='wang'")[0].password_hash;
+  assert.notEqual(before, after);
+  assert.equal(tousu(['user', 'reset-password', 'wang', '--password', 'short', '--db', db]).code, 2);
+  assert.equal(tousu(['user', 'disable', 'nobody', '--db', db]).code, 2);
+});
+
+test('the last administrator cannot be disabled', () => {
+  const r = tousu(['user', 'disable', 'root', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.equal(sql(db, "select disabled from users where username='root'")[0].disabled, 0);
+});
+
+test('migrate reports the schema version and is idempotent', () => {
+  const a = tousu(['migrate', '--db', db]);
+  assert.equal(a.code, 0);
+  const m = a.out.match(/schema version (\d+) \(this build knows (\d+)\)/);
+  assert.ok(m);
+  assert.equal(m[1], m[2]);
+  const n = sql(db, 'select count(*) n from schema_migrations')[0].n;
+  assert.equal(tousu(['migrate', '--db', db]).code, 0);
+  assert.equal(sql(db, 'select count(*) n from schema_migrations')[0].n, n);
+});
+
+test('demo loads the seeds once, and settings come from file and environment', () => {
+  const ddb = path.join(dir, 'demo.db');
+  const conf = path.join(dir, 'tousu.conf');
+  fs.writeFileSync(conf, `# demo settings\ndb = ${ddb}\ncase_prefix = KF\n`);
+  const r = tousu(['demo', '--config', conf]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /admin\s+demo-admin-2026/);
+  const cases = sql(ddb, 'select case_no from cases order by id');
+  assert.ok(cases.length >= 16, 'the seeds are loaded');
+  cases.forEach((c, i) => assert.match(c.case_no, new RegExp(`^KF\\d{6}${String(i + 1).padStart(5, '0')}$`)));
+  assert.equal(sql(ddb, "select count(*) n from case_history where action='register'")[0].n, cases.length);
+  const again = tousu(['demo'], { TOUSU_CONFIG: conf });
+  assert.equal(again.code, 0);
+  assert.match(again.out, /already loaded/);
+  assert.equal(sql(ddb, 'select count(*) n from cases')[0].n, cases.length);
+  // the environment overrides the file, flags override both
+  const env = tousu(['migrate', '--config', conf], { TOUSU_DB: path.join(dir, 'env.db') });
+  assert.equal(env.code, 0);
+  assert.ok(fs.existsSync(path.join(dir, 'env.db')));
+  const bad = tousu(['migrate'], { TOUSU_CONFIG: conf, TOUSU_PORT: 'eighty' });
+  assert.equal(bad.code, 2);
+});
+
+test('a config file with a bad line is refused', () => {
+  const conf = path.join(dir, 'bad.conf');
+  fs.writeFileSync(conf, 'port 8080\n');
+  const r = tousu(['migrate', '--config', conf]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bad\.conf:1/);
+});
