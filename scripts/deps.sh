@@ -11,9 +11,9 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# node may come from outside Debian's package (as on the dev machines); accept any node >= 20.
+# node may come from outside Debian's package (as on the dev machines); accept any node >= 18.
 if printf '%s\n' "${missing[@]}" | grep -qx nodejs && command -v node >/dev/null \
-   && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]; then
+   && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; then
   missing=("${missing[@]/nodejs}")
 fi
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))

@@ -29,10 +29,8 @@ typedef struct {
   const char *why; /* for a 409 */
 } case_write;
 
-static case_write *cw_new(ts_req *r) {
-  case_write *w = calloc(1, sizeof *w);
-  if (!w)
-    return NULL;
+/* Fills w in place (its principal points into w itself, so w must not be copied). */
+static void cw_init(case_write *w, ts_req *r) {
   w->app = r->app;
   snprintf(w->username, sizeof w->username, "%s", r->user.username);
   snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
@@ -40,6 +38,12 @@ static case_write *cw_new(ts_req *r) {
   w->who.username = w->username;
   w->who.unit_path = w->unit_path;
   w->now = ts_now();
+}
+
+static case_write *cw_new(ts_req *r) {
+  case_write *w = calloc(1, sizeof *w);
+  if (w)
+    cw_init(w, r);
   return w;
 }
 
@@ -524,33 +528,39 @@ static void finish_item(ts_req *r, int rc) {
   json_decref(list);
 }
 
-/* Common start of an item write: the case must be visible; the body parsed. */
-static item_write *item_begin(ts_req *r, json_t **body) {
+/* Common start of an item write: the case must be visible and the body an object with
+ * only `keys`. On failure it has replied and returns NULL; otherwise *body and *errors
+ * (empty) are the caller's to hand to item_submit. */
+static item_write *item_begin(ts_req *r, item_kind kind, const char *const *keys, json_t **body,
+                              json_t **errors) {
   ts_case *c = NULL;
   item_write *iw = calloc(1, sizeof *iw);
-  if (!iw) {
+  *body = NULL;
+  *errors = json_object();
+  if (!iw || !*errors) {
     ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
-    return NULL;
+    goto fail;
   }
-  case_write *w = cw_new(r);
-  if (!w) {
-    free(iw);
-    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
-    return NULL;
-  }
-  iw->w = *w;
-  free(w);
-  if (ts_api_case_visible(r, ts_req_param(r, 0), &c) || ts_api_body(r, body)) {
-    iw_free(iw);
-    return NULL;
-  }
+  cw_init(&iw->w, r);
+  iw->kind = kind;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c) || ts_api_body(r, body))
+    goto fail;
   snprintf(iw->w.case_no, sizeof iw->w.case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
   ts_case_free(c);
   iw->w.item = json_incref(*body);
+  ts_api_check_keys(*body, keys, *errors);
   return iw;
+fail:
+  ts_case_free(c);
+  free(iw);
+  json_decref(*body);
+  json_decref(*errors);
+  return NULL;
 }
 
-static void item_submit(ts_req *r, item_write *iw, json_t *errors) {
+/* Replies 422 if errors has anything, else queues the write. Takes body and errors. */
+static void item_submit(ts_req *r, item_write *iw, json_t *body, json_t *errors) {
+  json_decref(body); /* iw->w.item keeps it alive for the borrowed strings */
   if (json_object_size(errors)) {
     ts_api_invalid(r, errors);
     iw_free(iw);
@@ -562,19 +572,12 @@ static void item_submit(ts_req *r, item_write *iw, json_t *errors) {
 
 void ts_api_notes_create(ts_req *r) {
   static const char *const keys[] = {"text", NULL};
-  json_t *body = NULL, *errors = json_object();
-  item_write *iw = item_begin(r, &body);
+  json_t *body, *errors;
+  item_write *iw = item_begin(r, ITEM_NOTE, keys, &body, &errors);
   if (!iw)
-    goto fail;
-  iw->kind = ITEM_NOTE;
-  ts_api_check_keys(body, keys, errors);
+    return;
   ts_api_get_text(body, "text", 1, 5000, 1, errors, &iw->text);
-  json_decref(body);
-  item_submit(r, iw, errors);
-  return;
-fail:
-  json_decref(body);
-  json_decref(errors);
+  item_submit(r, iw, body, errors);
 }
 
 static const char *const contact_methods[] = {"phone", "sms", "email", "wechat", "visit",
@@ -583,13 +586,11 @@ static const char *const contact_directions[] = {"inbound", "outbound", NULL};
 
 void ts_api_contacts_create(ts_req *r) {
   static const char *const keys[] = {"at", "method", "direction", "summary", NULL};
-  json_t *body = NULL, *errors = json_object();
+  json_t *body, *errors;
   const char *at = NULL;
-  item_write *iw = item_begin(r, &body);
+  item_write *iw = item_begin(r, ITEM_CONTACT, keys, &body, &errors);
   if (!iw)
-    goto fail;
-  iw->kind = ITEM_CONTACT;
-  ts_api_check_keys(body, keys, errors);
+    return;
   ts_api_get_text(body, "summary", 1, 5000, 1, errors, &iw->text);
   ts_api_get_text(body, "method", 1, 16, 0, errors, &iw->method);
   ts_api_get_text(body, "direction", 0, 16, 0, errors, &iw->direction);
@@ -603,60 +604,40 @@ void ts_api_contacts_create(ts_req *r) {
   iw->at = iw->w.now;
   if (at && (ts_time_parse(at, &iw->at) || iw->at > iw->w.now + FUTURE_SLACK))
     json_object_set_new(errors, "at", json_string("must be an RFC 3339 time, not in the future"));
-  json_decref(body);
-  item_submit(r, iw, errors);
-  return;
-fail:
-  json_decref(body);
-  json_decref(errors);
+  item_submit(r, iw, body, errors);
 }
 
 void ts_api_promises_create(ts_req *r) {
   static const char *const keys[] = {"promise", "due_at", NULL};
-  json_t *body = NULL, *errors = json_object();
+  json_t *body, *errors;
   const char *due = NULL;
-  item_write *iw = item_begin(r, &body);
+  item_write *iw = item_begin(r, ITEM_PROMISE, keys, &body, &errors);
   if (!iw)
-    goto fail;
-  iw->kind = ITEM_PROMISE;
-  ts_api_check_keys(body, keys, errors);
+    return;
   ts_api_get_text(body, "promise", 1, 500, 1, errors, &iw->text);
   ts_api_get_text(body, "due_at", 1, 40, 0, errors, &due);
   if (due && ts_time_parse(due, &iw->due_at))
     json_object_set_new(errors, "due_at", json_string("must be an RFC 3339 time with offset"));
-  json_decref(body);
-  item_submit(r, iw, errors);
-  return;
-fail:
-  json_decref(body);
-  json_decref(errors);
+  item_submit(r, iw, body, errors);
 }
 
 void ts_api_promises_patch(ts_req *r) {
   static const char *const keys[] = {"kept", NULL};
-  json_t *body = NULL, *errors = json_object();
+  json_t *body, *errors;
   int64_t id;
-  item_write *iw = item_begin(r, &body);
-  if (!iw)
-    goto fail;
-  iw->kind = ITEM_PROMISE_SETTLE;
   if (!parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such promise", NULL);
-    iw_free(iw);
-    goto fail;
+    return;
   }
+  item_write *iw = item_begin(r, ITEM_PROMISE_SETTLE, keys, &body, &errors);
+  if (!iw)
+    return;
   iw->w.item_id = id;
-  ts_api_check_keys(body, keys, errors);
   json_t *kept = json_object_get(body, "kept");
   if (!json_is_boolean(kept))
     json_object_set_new(errors, "kept", json_string("must be true or false"));
   iw->kept = json_is_true(kept);
-  json_decref(body);
-  item_submit(r, iw, errors);
-  return;
-fail:
-  json_decref(body);
-  json_decref(errors);
+  item_submit(r, iw, body, errors);
 }
 
 static void list_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {

@@ -141,7 +141,7 @@ static const char m001_foundation[] =
   "CREATE TRIGGER cases_no_delete BEFORE DELETE ON cases"
   " BEGIN SELECT RAISE(ABORT, 'cases are never deleted'); END;"
   "CREATE TRIGGER cases_no_renumber BEFORE UPDATE OF case_no ON cases"
-  " BEGIN SELECT RAISE(ABORT, 'case numbers never change'); END;"
+  " WHEN NEW.case_no IS NOT OLD.case_no BEGIN SELECT RAISE(ABORT, 'case numbers never change'); END;"
 
   "CREATE TABLE case_history ("
   "  id INTEGER PRIMARY KEY,"

@@ -266,7 +266,11 @@ static int build_case_sql(ts_store *s) {
   for (int f = 0; f < TS_CF__COUNT; f++) {
     const char *col = ts_case_fields[f].column;
     ni += (size_t)snprintf(ins + ni, cap - ni, "%s%s", f ? "," : "", col);
-    nu += (size_t)snprintf(upd + nu, cap - nu, "%s%s=?", f ? "," : "", col);
+    /* the number is bound but never written again (case_no is NOT NULL) */
+    if (f == TS_CF_CASE_NO)
+      nu += (size_t)snprintf(upd + nu, cap - nu, "%s%s=coalesce(%s,?)", f ? "," : "", col, col);
+    else
+      nu += (size_t)snprintf(upd + nu, cap - nu, "%s%s=?", f ? "," : "", col);
     nc += (size_t)snprintf(cols + nc, cap - nc, ", c.%s", col);
   }
   ni += (size_t)snprintf(ins + ni, cap - ni, ") VALUES (");
@@ -746,17 +750,20 @@ int ts_tx_unit_get(ts_tx *tx, int64_t id, ts_unit *out) {
   return unit_get_on(tx->s, tx->c, Q_UNIT_GET, id, NULL, out);
 }
 
-int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n) {
+/* Runs a parameterless list statement and turns each row into a struct of elemsz bytes
+ * with `row`. *out is malloc'd (NULL when empty). */
+static int list_structs(ts_store *s, int q, size_t elemsz, void (*row)(sqlite3_stmt *, void *),
+                        void **out, size_t *n) {
   int64_t t0;
   conn *c = reader_get(s, &t0);
-  sqlite3_stmt *st = stmt(s, c, Q_UNIT_LIST);
-  ts_unit *items = NULL;
+  sqlite3_stmt *st = stmt(s, c, q);
+  char *items = NULL;
   size_t len = 0, cap = 0;
-  int rc = st ? TS_OK : TS_ERR_STORE, r;
-  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+  int rc = st ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
     if (len == cap) {
       size_t ncap = cap ? cap * 2 : 32;
-      ts_unit *grown = realloc(items, ncap * sizeof *items);
+      char *grown = realloc(items, ncap * elemsz);
       if (!grown) {
         rc = TS_ERR_NOMEM;
         break;
@@ -764,7 +771,7 @@ int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n) {
       items = grown;
       cap = ncap;
     }
-    row_unit(st, &items[len++]);
+    row(st, items + elemsz * len++);
   }
   if (st)
     sqlite3_reset(st);
@@ -776,6 +783,12 @@ int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n) {
   *out = items;
   *n = len;
   return TS_OK;
+}
+
+static void row_unit_v(sqlite3_stmt *st, void *u) { row_unit(st, u); }
+
+int ts_store_unit_list(ts_store *s, ts_unit **out, size_t *n) {
+  return list_structs(s, Q_UNIT_LIST, sizeof(ts_unit), row_unit_v, (void **)out, n);
 }
 
 int ts_tx_unit_insert(ts_tx *tx, ts_unit *u) {
@@ -871,36 +884,10 @@ int ts_tx_user_get(ts_tx *tx, const char *username, ts_user *out) {
   return user_get_on(tx->s, tx->c, username, out, NULL, 0);
 }
 
+static void row_user_v(sqlite3_stmt *st, void *u) { row_user(st, u); }
+
 int ts_store_user_list(ts_store *s, ts_user **out, size_t *n) {
-  int64_t t0;
-  conn *c = reader_get(s, &t0);
-  sqlite3_stmt *st = stmt(s, c, Q_USER_LIST);
-  ts_user *items = NULL;
-  size_t len = 0, cap = 0;
-  int rc = st ? TS_OK : TS_ERR_STORE;
-  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-    if (len == cap) {
-      size_t ncap = cap ? cap * 2 : 32;
-      ts_user *grown = realloc(items, ncap * sizeof *items);
-      if (!grown) {
-        rc = TS_ERR_NOMEM;
-        break;
-      }
-      items = grown;
-      cap = ncap;
-    }
-    row_user(st, &items[len++]);
-  }
-  if (st)
-    sqlite3_reset(st);
-  reader_put(s, c, t0);
-  if (rc) {
-    free(items);
-    return rc;
-  }
-  *out = items;
-  *n = len;
-  return TS_OK;
+  return list_structs(s, Q_USER_LIST, sizeof(ts_user), row_user_v, (void **)out, n);
 }
 
 int ts_tx_user_insert(ts_tx *tx, ts_user *u, const char *pwhash) {

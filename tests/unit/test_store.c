@@ -217,6 +217,42 @@ static void test_history_append_only(void **state) {
   ts_case_free(w.c);
 }
 
+typedef struct {
+  const char *case_no;
+  ts_case *after;
+} upd_write;
+
+static int apply_update(ts_tx *tx, void *arg) {
+  upd_write *w = arg;
+  ts_case *c = NULL;
+  int rc = ts_tx_case_get(tx, w->case_no, &c);
+  if (rc)
+    return rc;
+  ts_case_set_int(c, TS_CF_L_REFUND, 12345);
+  rc = ts_case_set_text(c, TS_CF_C_PHONE, "021-5555 1234");
+  if (!rc)
+    rc = ts_tx_case_update(tx, c);
+  w->after = c;
+  return rc;
+}
+
+/* An update writes the fields and keeps the number. */
+static void test_update_keeps_number(void **state) {
+  fixture *f = *state;
+  reg_write w = {new_case(f, "更新"), 0};
+  assert_int_equal(ts_store_run(f->s, apply_register, &w), TS_OK);
+  upd_write u = {ts_case_text(w.c, TS_CF_CASE_NO), NULL};
+  assert_int_equal(ts_store_run(f->s, apply_update, &u), TS_OK);
+  ts_case *got = NULL;
+  assert_int_equal(ts_store_case_get(f->s, u.case_no, &got), TS_OK);
+  assert_string_equal(ts_case_text(got, TS_CF_CASE_NO), u.case_no);
+  assert_string_equal(ts_case_text(got, TS_CF_C_PHONE), "021-5555 1234");
+  assert_int_equal(ts_case_loss_total(got), 12345);
+  ts_case_free(got);
+  ts_case_free(u.after);
+  ts_case_free(w.c);
+}
+
 /* Every field of the table has its column in the schema. */
 static void test_fields_match_schema(void **state) {
   fixture *f = *state;
@@ -253,6 +289,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_failed_write_keeps_series_gap_free, setup, teardown),
     cmocka_unit_test_setup_teardown(test_history_append_only, setup, teardown),
     cmocka_unit_test_setup_teardown(test_fields_match_schema, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_update_keeps_number, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
