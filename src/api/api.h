@@ -72,6 +72,14 @@ int ts_api_get_text(json_t *obj, const char *key, int required, size_t max, int 
  * 400 and returns non-zero if bad. */
 int ts_api_query(ts_req *r, const char *key, size_t max, const char **out);
 
+/* Reads page (from 1) and per_page (1..500, default 50) into the out values; adds to
+ * errors when they are bad. Replies 400 itself and returns non-zero on bad UTF-8. */
+int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors);
+
+/* Replies one page of a whole list: {"items","total","page","per_page"} (API.md's list
+ * shape), refusing query parameters other than page and per_page. Takes items. */
+void ts_api_reply_list(ts_req *r, json_t *items);
+
 /* Replies 400 when the query string has a key not in allowed. */
 int ts_api_query_keys(ts_req *r, const char *const *allowed);
 

@@ -145,8 +145,8 @@ void ts_api_cases_history(ts_req *r) {
   if (ts_store_history_list(r->app->store, c->id, &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read the history", NULL);
   else
-    ts_reply_json(r, 200,
-                  json_pack("{s:s,s:o}", "case_no", ts_case_text(c, TS_CF_CASE_NO), "items", items));
+    ts_reply_json(r, 200, json_pack("{s:s,s:o,s:I}", "case_no", ts_case_text(c, TS_CF_CASE_NO),
+                                    "items", items, "total", (json_int_t)json_array_size(items)));
   ts_case_free(c);
 }
 
@@ -217,26 +217,13 @@ static const char *const list_keys[] = {"page", "per_page", "status", "grade", "
 void ts_api_cases_list(ts_req *r) {
   ts_case_filter f;
   const char *v;
-  int64_t n;
   json_t *errors = json_object();
   memset(&f, 0, sizeof f);
   f.overdue = -1;
-  f.page = 1;
-  f.per_page = 50;
   if (!errors || ts_api_query_keys(r, list_keys))
     goto out;
-  if (ts_api_query(r, "page", 12, &v))
+  if (ts_api_page_params(r, &f.page, &f.per_page, errors))
     goto out;
-  if (v && !parse_int(v, 1, 1000000, &n))
-    json_object_set_new(errors, "page", json_string("must be a whole number from 1"));
-  else if (v)
-    f.page = (int)n;
-  if (ts_api_query(r, "per_page", 12, &v))
-    goto out;
-  if (v && !parse_int(v, 1, 500, &n))
-    json_object_set_new(errors, "per_page", json_string("must be a whole number from 1 to 500"));
-  else if (v)
-    f.per_page = (int)n;
   static const struct {
     const char *key;
     const char *const *vals;
@@ -389,10 +376,12 @@ void ts_api_cases_patch(ts_req *r) {
     ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
     goto out;
   }
-  if (json_object_get(body, "status"))
+  if (json_object_get(body, "status")) {
+    json_object_del(body, "status");
     json_object_set_new(errors, "status",
                         json_string("changes only through /actions/{action}"));
-  else if (ts_case_apply_json(w->c, body, TS_FF_PATCH, &lk, errors) == TS_ERR_NOMEM) {
+  }
+  if (ts_case_apply_json(w->c, body, TS_FF_PATCH, &lk, errors) == TS_ERR_NOMEM) {
     ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
     goto out;
   }
@@ -648,8 +637,7 @@ static void list_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {
   if (fn(r->app->store, c->id, &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
   else
-    ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", items,
-                                    "total", (json_int_t)json_array_size(items)));
+    ts_api_reply_list(r, items);
   ts_case_free(c);
 }
 

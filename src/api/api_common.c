@@ -180,3 +180,66 @@ json_t *ts_api_unit_json(const ts_unit *u) {
                    u->kind, "parent", u->parent_id ? json_integer(u->parent_id) : json_null(),
                    "path", u->path, "created_at", ts_api_time_json(u->created_at));
 }
+
+static int parse_uint(const char *s, long lo, long hi, long *out) {
+  long v = 0;
+  if (!s || !*s || strlen(s) > 9)
+    return 0;
+  for (const char *p = s; *p; p++) {
+    if (*p < '0' || *p > '9')
+      return 0;
+    v = v * 10 + (*p - '0');
+  }
+  if (v < lo || v > hi)
+    return 0;
+  *out = v;
+  return 1;
+}
+
+int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors) {
+  const char *v;
+  long n;
+  *page = 1;
+  *per_page = 50;
+  if (ts_api_query(r, "page", 12, &v))
+    return 1;
+  if (v && !parse_uint(v, 1, 1000000, &n))
+    json_object_set_new(errors, "page", json_string("must be a whole number from 1"));
+  else if (v)
+    *page = (int)n;
+  if (ts_api_query(r, "per_page", 12, &v))
+    return 1;
+  if (v && !parse_uint(v, 1, 500, &n))
+    json_object_set_new(errors, "per_page", json_string("must be a whole number from 1 to 500"));
+  else if (v)
+    *per_page = (int)n;
+  return 0;
+}
+
+void ts_api_reply_list(ts_req *r, json_t *items) {
+  static const char *const keys[] = {"page", "per_page", NULL};
+  json_t *errors = json_object(), *slice = json_array();
+  int page, per_page;
+  if (!errors || !slice) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_query_keys(r, keys) || ts_api_page_params(r, &page, &per_page, errors))
+    goto out;
+  if (json_object_size(errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  size_t total = json_array_size(items);
+  size_t from = (size_t)(page - 1) * (size_t)per_page;
+  for (size_t i = from; i < total && i < from + (size_t)per_page; i++)
+    json_array_append(slice, json_array_get(items, i));
+  ts_reply_json(r, 200, json_pack("{s:o,s:I,s:i,s:i}", "items", slice, "total",
+                                  (json_int_t)total, "page", page, "per_page", per_page));
+  slice = NULL;
+out:
+  json_decref(slice);
+  json_decref(errors);
+  json_decref(items);
+}

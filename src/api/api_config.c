@@ -7,8 +7,7 @@ static void reply_list(ts_req *r, int (*fn)(ts_store *, json_t **)) {
   if (fn(r->app->store, &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read the list", NULL);
   else
-    ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", items,
-                                    "total", (json_int_t)json_array_size(items)));
+    ts_api_reply_list(r, items);
 }
 
 void ts_api_channels_list(ts_req *r) { reply_list(r, ts_store_channel_list); }

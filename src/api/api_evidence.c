@@ -125,17 +125,26 @@ out:
 
 typedef struct {
   char case_no[TS_CASENO_MAX];
-  ts_principal who;
+  ts_principal who; /* points into username/unit_path below: never copy the struct */
   char username[65];
+  char unit_path[256];
   ts_evidence e;
 } evidence_write;
 
 static int apply_evidence(ts_tx *tx, void *arg) {
   evidence_write *w = arg;
   ts_case *c = NULL;
+  ts_scope scope;
   int rc = ts_tx_case_get(tx, w->case_no, &c);
   if (rc)
     return rc;
+  /* still the caller's to see, now that the write runs */
+  ts_scope_for(&w->who, &scope);
+  if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
+                       ts_case_text(c, TS_CF_HANDLER))) {
+    ts_case_free(c);
+    return TS_ERR_NOT_FOUND;
+  }
   w->e.case_id = c->id;
   ts_case_free(c);
   if ((rc = ts_tx_evidence_add(tx, &w->e)))
@@ -245,6 +254,10 @@ void ts_api_evidence_upload(ts_req *r) {
   }
   snprintf(w->case_no, sizeof w->case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
   snprintf(w->username, sizeof w->username, "%s", r->user.username);
+  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
+  w->who = r->who;
+  w->who.username = w->username;
+  w->who.unit_path = w->unit_path;
   snprintf(w->e.by, sizeof w->e.by, "%s", r->user.username);
   snprintf(w->e.content_type, sizeof w->e.content_type, "%s", type);
   clean_filename(u.filename, w->e.filename, sizeof w->e.filename);
@@ -268,8 +281,7 @@ void ts_api_evidence_list(ts_req *r) {
   if (ts_store_evidence_list(r->app->store, c->id, &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
   else
-    ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    ts_api_reply_list(r, items);
   ts_case_free(c);
 }
 

@@ -19,7 +19,7 @@ void ts_api_units_list(ts_req *r) {
   for (size_t i = 0; arr && i < n; i++)
     json_array_append_new(arr, ts_api_unit_json(&units[i]));
   free(units);
-  ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", arr, "total", (json_int_t)n));
+  ts_api_reply_list(r, arr);
 }
 
 static int unit_id_param(ts_req *r, int64_t *id) {

@@ -34,7 +34,7 @@ void ts_api_users_list(ts_req *r) {
   for (size_t i = 0; arr && i < n; i++)
     json_array_append_new(arr, ts_api_user_json(&users[i]));
   free(users);
-  ts_reply_json(r, 200, json_pack("{s:o,s:I}", "items", arr, "total", (json_int_t)n));
+  ts_api_reply_list(r, arr);
 }
 
 void ts_api_users_get(ts_req *r) {

@@ -7,8 +7,13 @@
 #define ANY TS_ROLES_ANY
 #define WRITE TS_ROLES_WRITE
 #define ADMIN TS_ROLE_ADMIN
-#define BODY_JSON 0   /* body up to --max-body */
-#define BODY_UPLOAD 1 /* body up to --max-upload */
+#define BODY_JSON 0                     /* body up to --max-body */
+#define BODY_UPLOAD TS_ROUTE_UPLOAD     /* body up to --max-upload */
+#define TEST_ONLY TS_ROUTE_TEST_ONLY     /* only with --test-clock */
+/* Who may read the user directory (with e-mail addresses): not agents and handlers. */
+#define USERS_READ                                                                        \
+  (TS_ROLE_ADMIN | TS_ROLE_AUDITOR | TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR |              \
+   TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
 /* Who may change a case's fields: not the read-only auditor, not the reviewer. */
 #define CASE_EDIT                                                                         \
   (TS_ROLE_AGENT | TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER |           \
@@ -24,9 +29,9 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/auth/me", ts_api_me, ANY, BODY_JSON},
   {"POST", "/api/v1/auth/password", ts_api_change_password, ANY, BODY_JSON},
 
-  {"GET", "/api/v1/users", ts_api_users_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/users", ts_api_users_list, USERS_READ, BODY_JSON},
   {"POST", "/api/v1/users", ts_api_users_create, ADMIN, BODY_JSON},
-  {"GET", "/api/v1/users/{}", ts_api_users_get, ANY, BODY_JSON},
+  {"GET", "/api/v1/users/{}", ts_api_users_get, USERS_READ, BODY_JSON},
   {"PATCH", "/api/v1/users/{}", ts_api_users_patch, ADMIN, BODY_JSON},
   {"POST", "/api/v1/users/{}/password", ts_api_users_reset_password, ADMIN, BODY_JSON},
 
@@ -54,8 +59,8 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/cases/{}/evidence", ts_api_evidence_list, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/evidence/{}", ts_api_evidence_get, ANY, BODY_JSON},
 
-  {"PUT", "/api/v1/test/clock", ts_api_test_clock, 0, BODY_JSON},
-  {"POST", "/api/v1/test/tick", ts_api_test_tick, 0, BODY_JSON},
+  {"PUT", "/api/v1/test/clock", ts_api_test_clock, 0, TEST_ONLY},
+  {"POST", "/api/v1/test/tick", ts_api_test_tick, 0, TEST_ONLY},
 };
 
 const int ts_routes_count = (int)(sizeof ts_routes / sizeof ts_routes[0]);

@@ -280,8 +280,8 @@ static int apply_key(ts_case *c, const char *path, json_t *val, unsigned allow,
       ts_case_clear(c, f);
       return TS_OK;
     }
-    if (ts_case_fields[f].flags & TS_FF_REQ) {
-      add_error(errors, path, "is required");
+    if (ts_case_fields[f].flags & (TS_FF_REQ | TS_FF_KEEP)) {
+      add_error(errors, path, "cannot be cleared");
       return TS_ERR_INVALID;
     }
     ts_case_clear(c, f);

@@ -33,7 +33,8 @@ typedef enum {
 enum {
   TS_FF_IN = 1u << 0,    /* may be given at registration */
   TS_FF_PATCH = 1u << 1, /* may be changed by PATCH */
-  TS_FF_REQ = 1u << 2,   /* required at registration */
+  TS_FF_REQ = 1u << 2,   /* required at registration (and never cleared) */
+  TS_FF_KEEP = 1u << 3,  /* may change but never be cleared (defaulted when absent) */
   TS_FF_SYS = 0          /* set by the system only */
 };
 
@@ -99,7 +100,7 @@ enum {
   X(OUTLET, "outlet", "outlet_id", TS_FT_UNIT, 0, TS_FF_IN, ts_enum_kind_outlet)          \
   X(DEPT, "dept", "dept_id", TS_FT_UNIT, 0, TS_IO, ts_enum_kind_department)              \
   X(HANDLER, "handler", "handler", TS_FT_USER, 0, TS_IO, NULL)                            \
-  X(RECEIVED_AT, "received_at", "received_at", TS_FT_TIME, 0, TS_IO, NULL)               \
+  X(RECEIVED_AT, "received_at", "received_at", TS_FT_TIME, 0, TS_IO | TS_FF_KEEP, NULL)               \
   X(REGISTERED_AT, "registered_at", "registered_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)     \
   X(UPDATED_AT, "updated_at", "updated_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)              \
   X(OVERDUE, "overdue", "overdue", TS_FT_BOOL, 0, TS_FF_SYS, NULL)                        \

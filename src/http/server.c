@@ -169,8 +169,12 @@ no:
 /* Finds the route for the request. Returns 1 and sets r->route; 0 with *path_known set
  * when the path exists for another method (405). */
 static int find_route(ts_req *r, int *path_known) {
+  size_t n = 0;
   *path_known = 0;
+  r->allow[0] = '\0';
   for (int i = 0; i < ts_routes_count; i++) {
+    if ((ts_routes[i].flags & TS_ROUTE_TEST_ONLY) && !r->app->test_clock)
+      continue;
     if (!match_route(ts_routes[i].pattern, r->url, r))
       continue;
     if (strcmp(ts_routes[i].method, r->method) == 0) {
@@ -178,6 +182,8 @@ static int find_route(ts_req *r, int *path_known) {
       return 1;
     }
     *path_known = 1;
+    n += (size_t)snprintf(r->allow + n, n < sizeof r->allow ? sizeof r->allow - n : 0, "%s%s",
+                          n ? ", " : "", ts_routes[i].method);
     for (int k = 0; k < r->nparams; k++) {
       free(r->params[k]);
       r->params[k] = NULL;
@@ -212,7 +218,7 @@ static int authenticate(ts_req *r) {
 
 /* The body limit of the request's route (uploads may be larger than JSON). */
 static size_t body_limit(const ts_req *r) {
-  if (r->route >= 0 && ts_routes[r->route].upload)
+  if (r->route >= 0 && (ts_routes[r->route].flags & TS_ROUTE_UPLOAD))
     return r->app->max_upload;
   return r->app->max_body;
 }
@@ -223,9 +229,11 @@ static void dispatch(ts_req *r) {
     return;
   }
   if (r->route < 0) {
-    if (r->path_known)
+    if (r->path_known) {
+      ts_req_add_header(r, "Allow", r->allow);
       ts_reply_error_status(r, 405, "method_not_allowed", "method not allowed on this path",
-                            NULL);
+                            json_pack("{s:s}", "allow", r->allow));
+    }
     else
       ts_reply_error(r, TS_ERR_NOT_FOUND, "no such resource", NULL);
     return;

@@ -33,8 +33,13 @@ typedef struct {
   const char *pattern;
   ts_handler_fn fn;
   unsigned roles;
-  int upload; /* the body may be up to max_upload (files) instead of max_body */
+  unsigned flags; /* TS_ROUTE_* */
 } ts_route;
+
+enum {
+  TS_ROUTE_UPLOAD = 1u << 0,    /* the body may be up to max_upload (files), not max_body */
+  TS_ROUTE_TEST_ONLY = 1u << 1, /* exists only with serve --test-clock */
+};
 
 /* What handlers may use: shared, read-only after start. */
 typedef struct {
@@ -56,6 +61,7 @@ struct ts_req {
   const char *url;
   int route;          /* index in the route table, -1 if none */
   int path_known;     /* no route, but the path exists for another method (405) */
+  char allow[64];     /* the methods that path has, for 405's Allow header */
   char *params[TS_MAX_PARAMS]; /* captured segments, owned */
   int nparams;
   char *body;
