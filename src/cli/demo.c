@@ -53,8 +53,9 @@ static int apply_org(ts_tx *tx, void *arg) {
              json_string_value(json_object_get(it, "display_name")));
     size_t k;
     json_t *role;
-    json_array_foreach(json_object_get(it, "roles"), k, role) u.roles |=
-      ts_role_parse(json_string_value(role));
+    json_array_foreach(json_object_get(it, "roles"), k, role) {
+      u.roles |= ts_role_parse(json_string_value(role));
+    }
     u.unit_id = json_integer_value(
       json_object_get(d->units, json_string_value(json_object_get(it, "unit"))));
     u.created_at = now;
