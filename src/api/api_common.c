@@ -96,8 +96,8 @@ int ts_api_query(ts_req *r, const char *key, size_t max, const char **out) {
     return 1;
   }
   if (strlen(v) > max) {
-    ts_reply_error_status(r, 400, "bad_parameter", "a query value is too long",
-                          json_pack("{s:s}", "parameter", key));
+    ts_reply_error(r, TS_ERR_INVALID, "some fields are invalid",
+                   json_pack("{s:s}", key, "is too long"));
     return 1;
   }
   *out = v;

@@ -17,6 +17,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+#define DRAIN_MAX (64ULL << 20) /* most bytes read and dropped to deliver a 413 cleanly */
+
 enum {
   PH_NEW,       /* allocated, waiting for the body */
   PH_BODY_DONE, /* body complete, dispatched, replied or deferred */
@@ -313,13 +315,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *con_cls = r;
     if (ts_utf8_valid(url, strlen(url)))
       find_route(r, &r->path_known);
-    /* A declared body over the limit is refused before it is sent (no 100 Continue);
-     * libmicrohttpd closes the connection after this reply. */
+    /* A declared body over the limit: a client that asked "Expect: 100-continue" is
+     * refused before it sends anything. Others send at once; closing on them mid-send
+     * resets the connection before they read the 413, so a body up to DRAIN_MAX past
+     * the limit is read and dropped, and answered at its end. Only an absurd one is cut
+     * off at once. */
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && (strlen(cl) > 15 || strtoull(cl, NULL, 10) > body_limit(r))) {
-      reply_too_big(r);
-      return send_reply(r);
+    if (cl) {
+      unsigned long long declared = strlen(cl) > 15 ? ~0ULL : strtoull(cl, NULL, 10);
+      const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_EXPECT);
+      if (declared > body_limit(r)) {
+        if (expect || declared > body_limit(r) + DRAIN_MAX) {
+          reply_too_big(r);
+          return send_reply(r);
+        }
+        r->too_big = 1;
+      }
     }
     return MHD_YES; /* reply only once the body is in: keeps keep-alive working */
   }

@@ -1,13 +1,16 @@
 // Login, logout, /auth/me, password change, login throttling, disabled users, expiry.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, assert422, PW } from './lib.mjs';
+import { startServer, assertError, assert422, PW, assertCleanShutdown } from './lib.mjs';
 
 let s, admin;
 before(async () => {
   // --test-clock only for the expiry test at the end (moves the server's time forward)
   s = await startServer({ args: ['--test-clock'] });
   admin = await s.login('admin');
+});
+beforeEach(async () => {
+  await s?.ensureUp();
 });
 after(async () => {
   await s?.stop();
@@ -120,6 +123,10 @@ test('429 after 10 failed logins for one username; other users unaffected', asyn
   // and failures of others did not count for them
   for (let i = 0; i < 5; i++) assert.equal((await login('agent.gzds', 'nope-nope-nope')).status, 401);
   assert.equal((await login('agent.gzds', PW.agent)).status, 200);
+  // the lock lasts the 15-minute window, then the right password works again
+  const later = new Date(Date.now() + 16 * 60_000).toISOString();
+  assert.equal((await s.api('PUT', '/api/v1/test/clock', { body: { now: later } })).status, 200);
+  assert.equal((await login(user, PW.agent)).status, 200);
 });
 
 test('a disabled user cannot log in and its sessions end; enabled again it can', async () => {
@@ -162,4 +169,8 @@ test('an expired token → 401 (server clock moved past the token lifetime)', as
   // a new login at the new time works
   const t2 = await s.login('agent.zz4s');
   assert.equal((await s.api('GET', '/api/v1/auth/me', { token: t2 })).status, 200);
+});
+
+test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
+  await assertCleanShutdown(s);
 });

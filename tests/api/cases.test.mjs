@@ -1,9 +1,9 @@
 // Cases: register, read, list with filters and pages, PATCH, history, notes, contacts,
 // promises, and the append-only history in the store.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, assertError, assert422, unitsByCode, listAll, shanghaiYearMonth, caseBody, sqlWrite, DEMO_CASES,
+  startServer, assertError, assert422, unitsByCode, listAll, shanghaiYearMonth, caseBody, sqlWrite, DEMO_CASES, assertCleanShutdown,
 } from './lib.mjs';
 
 let s, admin, units, unitById;
@@ -67,6 +67,9 @@ before(async () => {
   }));
   const agent = await s.login('agent.shpd');
   fx.D = await register(caseBody({ channel: 'web', complainant: { name: '测试丁' }, description: '网页投诉' }), agent);
+});
+beforeEach(async () => {
+  await s?.ensureUp();
 });
 after(async () => {
   await s?.stop();
@@ -456,6 +459,7 @@ test('PATCH: status → 422; invalid values → 422 naming the field; nothing ch
     [{ claimed_cents: 1.5 }, 'claimed_cents'],
     [{ demands: 'refund' }, 'demands'],
     [{ received_at: new Date(Date.now() + 3600_000).toISOString() }, 'received_at'],
+    [{ received_at: null }, 'received_at'],
     [{ notes: 'x' }, 'notes'],
     [{ colour: 'red' }, 'colour'],
   ];
@@ -583,6 +587,78 @@ test('promises: create, list, settle kept=true (200), settle again → 409; each
   assert.equal(before2.cases, before3.cases);
 });
 
+test('concurrent PATCHes of different fields all land (no lost update), one history entry each', async () => {
+  const c = await register(caseBody({ outlet: units['SH-4S-PD'].id }));
+  const flags = FLAGS.slice(0, 8);
+  const rs = await Promise.all(flags.map((f) => s.api('PATCH', `/api/v1/cases/${c.case_no}`, { token: admin, body: { flags: { [f]: true } } })));
+  for (const r of rs) assert.equal(r.status, 200, r.text);
+  const after = (await s.api('GET', `/api/v1/cases/${c.case_no}`, { token: admin })).json.case;
+  for (const f of flags) assert.equal(after.flags[f], true, `flags.${f} kept`);
+  const h = await history(c.case_no);
+  const updates = h.filter((x) => x.action === 'update');
+  assert.equal(updates.length, flags.length);
+  assert.deepEqual(updates.map((u) => Object.keys(u.changes)).flat().sort(), flags.map((f) => `flags.${f}`).sort());
+  for (const u of updates) assert.deepEqual(Object.values(u.changes), [[false, true]]);
+});
+
+test('a promise settled by 10 concurrent requests: exactly one 200, the rest 409', async () => {
+  const c = await register(caseBody({ outlet: units['SH-4S-PD'].id }));
+  const p = await s.api('POST', `/api/v1/cases/${c.case_no}/promises`, { token: admin, body: { promise: '三天内回电', due_at: '2026-12-01T10:00:00+08:00' } });
+  assert.equal(p.status, 201);
+  const rs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+    s.api('PATCH', `/api/v1/cases/${c.case_no}/promises/${p.json.promise.id}`, { token: admin, body: { kept: i % 2 === 0 } })));
+  const statuses = rs.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, ...Array(9).fill(409)]);
+  const winner = rs.find((r) => r.status === 200).json.promise.kept;
+  const h = await history(c.case_no);
+  assert.equal(h.filter((x) => x.action.startsWith('promise_')).length, 1);
+  assert.equal(h.at(-1).action, winner ? 'promise_kept' : 'promise_broken');
+});
+
+test('evidence: multipart upload → 201 with sha256, size, content_type; listed, downloadable, in the history', async () => {
+  const { createHash } = await import('node:crypto');
+  const no = fx.C.case_no;
+  const h0 = (await history(no)).length;
+  const content = Buffer.from('快递签收单扫描件\nsigned 2026-04-02\n');
+  const form = new FormData();
+  form.append('file', new Blob([content], { type: 'text/plain' }), '签收单.txt');
+  let r = await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: admin, form });
+  assert.equal(r.status, 201, r.text);
+  const ev = r.json.evidence ?? r.json;
+  assert.equal(ev.sha256, createHash('sha256').update(content).digest('hex'));
+  assert.equal(ev.size, content.length);
+  assert.equal(ev.content_type, 'text/plain');
+  r = await s.api('GET', `/api/v1/cases/${no}/evidence`, { token: admin });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.items.length, 1);
+  assert.equal(r.json.items[0].sha256, ev.sha256);
+  const id = r.json.items[0].id;
+  const res = await fetch(`${s.url}/api/v1/cases/${no}/evidence/${id}`, { headers: { authorization: `Bearer ${admin}` } });
+  assert.equal(res.status, 200);
+  assert.ok(Buffer.from(await res.arrayBuffer()).equals(content), 'the same bytes come back');
+  const h = await history(no);
+  assert.equal(h.length, h0 + 1);
+  assert.equal(h.at(-1).action, 'evidence');
+
+  // refusals change nothing
+  const auditor = await s.login('auditor');
+  const agent = await s.login('agent.shpd'); // the case is at a Guangzhou outlet
+  const before = s.snapshot();
+  const bad = new FormData();
+  bad.append('file', new Blob([Buffer.from('MZ')], { type: 'application/x-msdownload' }), 'x.exe');
+  assert422(await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: admin, form: bad }), 'file');
+  const empty = new FormData();
+  empty.append('note', 'no file here');
+  r = await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: admin, form: empty });
+  assertError(r, 422);
+  assertError(await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: admin, body: { file: 'x' } }), 400);
+  assertError(await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: auditor, form }), 403);
+  assertError(await s.api('POST', `/api/v1/cases/${no}/evidence`, { token: agent, form }), 404);
+  assertError(await s.api('GET', `/api/v1/cases/${no}/evidence/${id}`, { token: agent }), 404);
+  assertError(await s.api('GET', `/api/v1/cases/${no}/evidence/999999`, { token: admin }), 404);
+  assert.deepEqual(s.snapshot(), before);
+});
+
 test('the history is append-only in the store: UPDATE and DELETE fail; cases are never deleted', async () => {
   const before = s.snapshot();
   const rows0 = s.sql('SELECT id, case_id, at, actor, action, changes FROM case_history ORDER BY id');
@@ -603,4 +679,8 @@ test('the history is append-only in the store: UPDATE and DELETE fail; cases are
   assert.equal((await s.api('DELETE', `/api/v1/cases/${fx.A.case_no}/history`, { token: admin })).status, 405);
   assert.equal((await s.api('PATCH', `/api/v1/cases/${fx.A.case_no}/history`, { token: admin, body: {} })).status, 405);
   assert.equal((await s.api('DELETE', `/api/v1/cases/${fx.A.case_no}`, { token: admin })).status, 405);
+});
+
+test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
+  await assertCleanShutdown(s);
 });

@@ -1,11 +1,14 @@
 // Health, Prometheus metrics, request ids and the access log.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, PW } from './lib.mjs';
+import { startServer, PW, assertCleanShutdown } from './lib.mjs';
 
 let s;
 before(async () => {
   s = await startServer();
+});
+beforeEach(async () => {
+  await s?.ensureUp();
 });
 after(async () => {
   await s?.stop();
@@ -65,6 +68,18 @@ test('unknown path → 404 with the error shape; known path, wrong method → 40
   r = await s.api('DELETE', '/healthz');
   assert.equal(r.status, 405);
   assert.equal(typeof r.json.error.code, 'string');
+  assert.match(r.headers.get('allow') ?? '', /\bGET\b/);
+});
+
+test('without --test-clock the test routes do not exist (404, not 405)', async () => {
+  for (const [m, p] of [['PUT', '/api/v1/test/clock'], ['POST', '/api/v1/test/tick'], ['GET', '/api/v1/test/clock'], ['DELETE', '/api/v1/test/tick']]) {
+    const r = await s.api(m, p, { body: m === 'PUT' ? { now: '2030-01-01T00:00:00Z' } : undefined });
+    assert.equal(r.status, 404, `${m} ${p}`);
+  }
+  // and the clock did not move
+  const token = await s.login('admin');
+  const me = await s.api('GET', '/api/v1/auth/me', { token });
+  assert.equal(me.status, 200);
 });
 
 test('/metrics counts requests by route and status', async () => {
@@ -162,4 +177,8 @@ test('one access-log line per request, with the request id, and no password or t
   for (const secret of [wrongPw, PW.admin, token, fakeToken]) {
     assert.ok(!s.stderr.includes(secret), `the log must not contain ${secret.slice(0, 6)}…`);
   }
+});
+
+test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
+  await assertCleanShutdown(s);
 });

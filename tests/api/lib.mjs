@@ -35,8 +35,20 @@ export function demoPassword(username) {
 }
 export const DEMO_CASES = 16;
 
+// Temporary directories are removed when the test process exits (TOUSU_KEEP_TMP=1 keeps
+// them, to look at a database after a failure).
+const tmpDirs = [];
+const liveServers = new Set();
+process.on('exit', () => {
+  for (const p of liveServers) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  if (process.env.TOUSU_KEEP_TMP) return;
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tmpDir() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tousu-api-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'tousu-api-'));
+  tmpDirs.push(d);
+  return d;
 }
 
 // Runs a tousu CLI command synchronously; returns stdout.
@@ -72,9 +84,12 @@ export class Server {
   async start() {
     const args = ['serve', '--db', this.db, '--port', '0', '--pwhash', 'min', ...this.extraArgs];
     const p = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveServers.add(p);
+    p.on('exit', () => liveServers.delete(p));
     this.proc = p;
-    this.stderr = '';
     this.exit = null;
+    this.stopped = false;
+    this.runStderr = ''; // this process's stderr (this.stderr keeps earlier runs too)
     this.exited = new Promise((resolve) => {
       p.on('exit', (code, signal) => {
         this.exit = { code, signal };
@@ -86,7 +101,8 @@ export class Server {
       const timer = setTimeout(() => reject(new Error(`server did not listen:\n${this.stderr}`)), 15000);
       p.stderr.on('data', (d) => {
         this.stderr += d;
-        for (const line of this.stderr.split('\n')) {
+        this.runStderr += d;
+        for (const line of this.runStderr.split('\n')) {
           if (!line.includes('"listening"')) continue;
           try {
             const j = JSON.parse(line);
@@ -106,6 +122,16 @@ export class Server {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     return this;
+  }
+
+  // The interesting part of stderr after a crash: the sanitizer report, or the tail.
+  crashReport() {
+    const err = this.runStderr ?? this.stderr;
+    const m = /ERROR: \w+Sanitizer/.exec(err);
+    const i = m ? m.index : -1;
+    const j = err.indexOf('runtime error:');
+    const k = i >= 0 ? i : j;
+    return k >= 0 ? err.slice(Math.max(0, k - 200), k + 3500) : err.slice(-3000);
   }
 
   // The JSON lines of stderr (non-JSON lines, e.g. sanitizer output, are skipped).
@@ -130,13 +156,24 @@ export class Server {
     }
   }
 
+  /* Restarts the server on the same database if it has died (a crash fails the test that
+   * caused it, not every later test of the file). Sessions live in the database, so tokens
+   * stay valid. */
+  async ensureUp() {
+    if (this.proc && this.exit && !this.stopped) {
+      this.crashes = (this.crashes ?? 0) + 1;
+      await this.start();
+    }
+  }
+
   /* SIGTERM, wait for the exit, and check that it was clean (code 0). */
   async stop() {
     if (!this.proc || this.exit) return this.exit;
+    this.stopped = true;
     this.proc.kill('SIGTERM');
     const ex = await withTimeout(this.exited, 20000, 'server did not exit after SIGTERM');
-    assert.equal(ex.signal, null, `server died by signal ${ex.signal}\n${this.stderr.slice(-4000)}`);
-    assert.equal(ex.code, 0, `server exit code ${ex.code}\n${this.stderr.slice(-4000)}`);
+    assert.equal(ex.signal, null, `server died by signal ${ex.signal}\n${this.crashReport()}`);
+    assert.equal(ex.code, 0, `server exit code ${ex.code}\n${this.crashReport()}`);
     return ex;
   }
 
@@ -146,11 +183,13 @@ export class Server {
   }
 
   /* HTTP: returns {status, json, text, headers}. body is JSON-encoded; rawBody is sent as is
-   * (string or Buffer). */
-  async api(method, p, { token, body, rawBody, headers = {} } = {}) {
+   * (string or Buffer); form is a FormData sent as multipart/form-data. */
+  async api(method, p, { token, body, rawBody, form, headers = {} } = {}) {
     const h = { ...headers };
     let payload;
-    if (rawBody !== undefined) {
+    if (form !== undefined) {
+      payload = form; // FormData: fetch sets the multipart content type and boundary
+    } else if (rawBody !== undefined) {
       payload = rawBody;
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     } else if (body !== undefined) {
@@ -158,7 +197,14 @@ export class Server {
       h['content-type'] = 'application/json';
     }
     if (token) h.authorization = `Bearer ${token}`;
-    const res = await fetch(this.url + p, { method, headers: h, body: payload });
+    let res;
+    try {
+      res = await fetch(this.url + p, { method, headers: h, body: payload });
+    } catch (e) {
+      await sleep(100);
+      const state = this.exit ? `server exited ${JSON.stringify(this.exit)}` : 'server still running';
+      throw new Error(`${method} ${p}: ${e.message} (${e.cause?.code ?? e.cause?.message ?? ''}); ${state}\n${this.crashReport()}`);
+    }
     const text = await res.text();
     let json;
     try {
@@ -186,6 +232,13 @@ export class Server {
 }
 
 /* Makes a temp dir, a demo (or init) database, and starts a server on it. */
+/* The last test of a file: SIGTERM, exit code 0, and no sanitizer report from this run. */
+export async function assertCleanShutdown(server) {
+  await server.stop();
+  const m = /ERROR: \w+Sanitizer[^]*/.exec(server.runStderr);
+  assert.ok(!m, `sanitizer report at shutdown:\n${m?.[0].slice(0, 3000)}`);
+}
+
 export async function startServer({ demo = true, args = [], init = {} } = {}) {
   const dir = tmpDir();
   const db = prepareDb(dir, { demo, ...init });
@@ -315,7 +368,7 @@ export function assert422(r, ...fields) {
 /* A raw HTTP/1.1 request over a socket, for what fetch cannot do well (a body the server
  * refuses half-way, chunked uploads). Resolves {status, headers, text, raw}; status is 0 if
  * the server answered nothing (closed the connection without a response). */
-export async function rawRequest(server, method, p, { token, contentLength, body, chunked = false, headers = {} } = {}) {
+export async function rawRequest(server, method, p, { token, contentLength, body, chunked = false, headers = {}, timeoutMs = 20000 } = {}) {
   const net = await import('node:net');
   return new Promise((resolve) => {
     const sock = net.connect(server.port, '127.0.0.1');
@@ -334,7 +387,7 @@ export async function rawRequest(server, method, p, { token, contentLength, body
       }
       resolve({ status: m ? Number(m[1]) : 0, headers: hdrs, text: rest.join('\r\n\r\n'), raw });
     };
-    sock.setTimeout(20000, () => sock.destroy());
+    sock.setTimeout(timeoutMs, () => sock.destroy());
     sock.on('data', (d) => parts.push(d));
     sock.on('error', () => {});
     sock.on('close', finish);

@@ -1,13 +1,16 @@
 // The organisation tree and the users: admin writes, everyone else 403, validation.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, assert422, unitsByCode, PW } from './lib.mjs';
+import { startServer, assertError, assert422, unitsByCode, caseBody, PW, assertCleanShutdown } from './lib.mjs';
 
 let s, admin, units;
 before(async () => {
   s = await startServer();
   admin = await s.login('admin');
   units = await unitsByCode(s, admin);
+});
+beforeEach(async () => {
+  await s?.ensureUp();
 });
 after(async () => {
   await s?.stop();
@@ -151,6 +154,39 @@ test('a refused write answers its own error every time (409 x 200, never a 500)'
   assert.deepEqual(statuses, { 409: 200 });
 });
 
+test('the user directory is for admins, auditors, reviewers and managers, not agents or handlers; it pages', async () => {
+  for (const u of ['agent.shpd', 'handler.qa']) {
+    const t = await s.login(u);
+    assertError(await s.api('GET', '/api/v1/users', { token: t }), 403);
+    assertError(await s.api('GET', '/api/v1/users/admin', { token: t }), 403);
+    // the caller's own record stays reachable through /auth/me
+    assert.equal((await s.api('GET', '/api/v1/auth/me', { token: t })).status, 200);
+  }
+  for (const u of ['auditor', 'reviewer', 'sup.east', 'mgr.qa', 'gm']) {
+    const t = await s.login(u);
+    assert.equal((await s.api('GET', '/api/v1/users', { token: t })).status, 200, u);
+  }
+  const all = await s.api('GET', '/api/v1/users?per_page=500', { token: admin });
+  assert.equal(all.status, 200);
+  assert.equal(all.json.total, s.sql('SELECT count(*) AS n FROM users')[0].n);
+  const seen = [];
+  for (let page = 1; page < 100; page++) {
+    const r = await s.api('GET', `/api/v1/users?per_page=7&page=${page}`, { token: admin });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.per_page, 7);
+    assert.equal(r.json.total, all.json.total);
+    if (!r.json.items.length) break;
+    seen.push(...r.json.items.map((u) => u.username));
+  }
+  assert.deepEqual(seen, all.json.items.map((u) => u.username));
+  assert422(await s.api('GET', '/api/v1/users?per_page=501', { token: admin }), 'per_page');
+  assertError(await s.api('GET', '/api/v1/users?role=admin', { token: admin }), 400);
+  const units = await s.api('GET', '/api/v1/org/units?per_page=5&page=2', { token: admin });
+  assert.equal(units.status, 200);
+  assert.equal(units.json.items.length, 5);
+  assert.equal(units.json.page, 2);
+});
+
 test('duplicate username → 409, and the first user is untouched', async () => {
   await unchanged(async () => {
     const r = await post('/api/v1/users', { username: 'agent.shpd', password: 'another-pw-1', display_name: 'dup', roles: ['admin'], unit: units.HQ.id });
@@ -237,4 +273,33 @@ test('admin resets a user password: the old one and the user\'s sessions end', a
     assert422(await s.api('POST', '/api/v1/users/agent.shmh/password', { token: admin, body: { password: 'short' } }), 'password');
     assertError(await s.api('POST', '/api/v1/users/nobody.here/password', { token: admin, body: { password: 'long-enough-1' } }), 404);
   });
+});
+
+test('a fresh `tousu init` database: the first admin logs in and builds the tree from nothing', async () => {
+  const fresh = await startServer({ demo: false, init: { admin: 'root', password: 'root-password-1' } });
+  try {
+    const t = await fresh.login('root', 'root-password-1');
+    const me = await fresh.api('GET', '/api/v1/auth/me', { token: t });
+    assert.deepEqual(me.json.user.roles, ['admin']);
+    let r = await fresh.api('GET', '/api/v1/cases', { token: t });
+    assert.equal(r.json.total, 0);
+    r = await fresh.api('GET', '/api/v1/org/units', { token: t });
+    assert.equal(r.json.total, 1, 'the company given to init');
+    const company = r.json.items[0];
+    assert.equal(company.kind, 'company');
+    r = await fresh.api('POST', '/api/v1/org/units', { token: t, body: { name: 'North', kind: 'region', parent: company.id } });
+    assert.equal(r.status, 201);
+    r = await fresh.api('POST', '/api/v1/org/units', { token: t, body: { name: 'Shop 1', kind: 'outlet', parent: r.json.unit.id } });
+    assert.equal(r.status, 201);
+    const shop = r.json.unit.id;
+    r = await fresh.api('POST', '/api/v1/cases', { token: t, body: caseBody({ outlet: shop }) });
+    assert.equal(r.status, 201);
+    assert.match(r.json.case.case_no, /^TS\d{6}00001$/, 'the first case of a new database is serial 1');
+  } finally {
+    await assertCleanShutdown(fresh);
+  }
+});
+
+test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
+  await assertCleanShutdown(s);
 });
