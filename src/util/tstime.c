@@ -1,5 +1,6 @@
 #include "util/tstime.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,27 +105,77 @@ int ts_time_parse(const char *s, int64_t *out) {
   return TS_OK;
 }
 
-int ts_time_format(int64_t t, char *out, size_t outsz) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  if (!localtime_r(&tt, &tm))
+/* The zone's UTC offset at t. localtime_r takes glibc's global time-zone lock, so the
+ * answer is cached per thread for the hour around t (zones change offset on the hour or
+ * half hour at most once in a while; the cache is keyed by the quarter hour to be exact
+ * for every zone in the database). */
+static int zone_offset(int64_t t, long *off) {
+  static __thread int64_t cached_slot = INT64_MIN;
+  static __thread long cached_off;
+  int64_t slot = t >= 0 ? t / 900 : (t - 899) / 900;
+  if (slot != cached_slot) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+      return TS_ERR_INVALID;
+    /* the offset of the slot's start and end must agree, or do not cache */
+    time_t t2 = (time_t)(slot * 900 + 899);
+    struct tm tm2;
+    if (!localtime_r(&t2, &tm2))
+      return TS_ERR_INVALID;
+    if (tm.tm_gmtoff != tm2.tm_gmtoff) {
+      *off = tm.tm_gmtoff;
+      return TS_OK;
+    }
+    cached_slot = slot;
+    cached_off = tm.tm_gmtoff;
+  }
+  *off = cached_off;
+  return TS_OK;
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Local civil time of t in the organisation's zone. */
+static int local_parts(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *s, long *off) {
+  if (zone_offset(t, off) != TS_OK)
     return TS_ERR_INVALID;
-  long off = tm.tm_gmtoff;
+  int64_t lt = t + *off;
+  int64_t days = lt >= 0 ? lt / 86400 : (lt - 86399) / 86400;
+  int64_t secs = lt - days * 86400;
+  civil_from_days(days, y, mo, d);
+  *h = (int)(secs / 3600);
+  *mi = (int)(secs % 3600 / 60);
+  *s = (int)(secs % 60);
+  return TS_OK;
+}
+
+int ts_time_format(int64_t t, char *out, size_t outsz) {
+  int y, mo, d, h, mi, se;
+  long off;
+  if (local_parts(t, &y, &mo, &d, &h, &mi, &se, &off) != TS_OK || y < 0 || y > 9999)
+    return TS_ERR_INVALID;
   char sign = off < 0 ? '-' : '+';
   if (off < 0)
     off = -off;
-  int n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
-                   (off % 3600) / 60);
+  int n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", y, mo, d, h, mi, se,
+                   sign, off / 3600, (off % 3600) / 60);
   return (n < 0 || (size_t)n >= outsz) ? TS_ERR_INVALID : TS_OK;
 }
 
 int ts_time_year_month(int64_t t, int *year, int *month) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  if (!localtime_r(&tt, &tm))
-    return TS_ERR_INVALID;
-  *year = tm.tm_year + 1900;
-  *month = tm.tm_mon + 1;
-  return TS_OK;
+  int d, h, mi, se;
+  long off;
+  return local_parts(t, year, month, &d, &h, &mi, &se, &off);
 }

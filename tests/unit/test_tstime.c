@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "core/ts_err.h"
 #include "util/tstime.h"
@@ -60,6 +63,38 @@ static void test_dates(void **state) {
   assert_int_equal(ts_days_from_civil(2000, 3, 1), 11017);
 }
 
+/* The cached offset never gives a wrong local time: compare with localtime_r over many
+ * times, across DST changes, in zones with odd offsets. */
+static void test_format_matches_libc(void **state) {
+  static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Australia/Lord_Howe",
+                                      "Asia/Kathmandu", "Europe/London", NULL};
+  (void)state;
+  for (int z = 0; zones[z]; z++) {
+    assert_int_equal(ts_time_set_zone(zones[z]), TS_OK);
+    /* every 7 minutes 13 seconds through 2026, then around the New York switch exactly */
+    for (int64_t t = 1767225600; t < 1798761600; t += 433) {
+      char ours[TS_TIME_MAX], libc[96];
+      time_t tt = (time_t)t;
+      struct tm tm;
+      localtime_r(&tt, &tm);
+      long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+      snprintf(libc, sizeof libc, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+               tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off % 3600 / 60);
+      assert_int_equal(ts_time_format(t, ours, sizeof ours), TS_OK);
+      if (strcmp(ours, libc) != 0)
+        fail_msg("%s at %lld: %s != %s", zones[z], (long long)t, ours, libc);
+    }
+  }
+  char buf[TS_TIME_MAX];
+  assert_int_equal(ts_time_set_zone("America/New_York"), TS_OK);
+  assert_int_equal(ts_time_format(1772953199, buf, sizeof buf), TS_OK); /* 2026-03-08 06:59:59Z */
+  assert_string_equal(buf, "2026-03-08T01:59:59-05:00");
+  assert_int_equal(ts_time_format(1772953200, buf, sizeof buf), TS_OK);
+  assert_string_equal(buf, "2026-03-08T03:00:00-04:00");
+  assert_int_equal(ts_time_set_zone("Asia/Shanghai"), TS_OK);
+}
+
 static void test_unknown_zone(void **state) {
   (void)state;
   assert_int_equal(ts_time_set_zone("Mars/Olympus"), TS_ERR_INVALID);
@@ -71,7 +106,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse), cmocka_unit_test(test_parse_refuses),
     cmocka_unit_test(test_format_zone), cmocka_unit_test(test_dates),
-    cmocka_unit_test(test_unknown_zone),
+    cmocka_unit_test(test_format_matches_libc), cmocka_unit_test(test_unknown_zone),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
