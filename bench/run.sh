@@ -10,8 +10,9 @@
 #                      BENCH_BUILD, so it sits on the project's filesystem, not a tmpfs)
 #   BENCH_REG_CONNS    connection counts for registration (default "16 64 256")
 #   BENCH_REG_SECONDS  seconds per registration run (default 20)
-#   BENCH_READ_CONNS   connections for the read run (default 64)
-#   BENCH_READ_SECONDS seconds of the read run (default 15)
+#   BENCH_READ_CONNS   connection counts for reads (default "64 16 4"; the first is the
+#                      headline figure, the others show latency below saturation)
+#   BENCH_READ_SECONDS seconds per read run (default 15)
 #   BENCH_THREADS      server --threads (default: the server's default)
 #   BENCH_PORT         first port to try (default 18480)
 #   BENCH_KEEP=1       keep the database and logs afterwards
@@ -22,7 +23,7 @@ BENCH="$ROOT/bench"
 BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 REG_CONNS=${BENCH_REG_CONNS:-16 64 256}
 REG_SECONDS=${BENCH_REG_SECONDS:-20}
-READ_CONNS=${BENCH_READ_CONNS:-64}
+READ_CONNS=${BENCH_READ_CONNS:-64 16 4}
 READ_SECONDS=${BENCH_READ_SECONDS:-15}
 PORT=${BENCH_PORT:-18480}
 
@@ -64,6 +65,7 @@ else
 fi
 DB="$WORK/tousu.db"
 SERVER_PID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
@@ -125,7 +127,7 @@ say "server pid $SERVER_PID on $URL, database $DB ($FSTYPE)"
 
 TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"demo-admin-2026"}' "$URL/api/v1/auth/login" | jq -r .token)
-[ -n "$TOKEN" ] && [ "$TOKEN" != null ] || die "cannot log in as the demo admin"
+if [ -z "$TOKEN" ] || [ "$TOKEN" = null ]; then die "cannot log in as the demo admin"; fi
 OUTLETS=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/org/units" |
   jq -r '[.items[] | select(.kind == "outlet") | .id] | map(tostring) | join(",")')
 [ -n "$OUTLETS" ] || die "the demo data has no outlet"
@@ -141,20 +143,42 @@ store_stats() {
 }
 metric_201() {
   curl -sf "$URL/metrics" |
-    awk 'index($0, "tousu_http_requests_total{route=\"POST /api/v1/cases\",status=\"201\"} ") == 1 { n = $2 }
+    awk 'index($0, "tousu_http_requests_total{route=\"POST /api/v1/cases\",status=\"201\"} ") == 1 { n = $NF }
          END { print n + 0 }'
+}
+
+# CPU use, to tell a slow server from a busy machine: "machine_busy_jiffies total_jiffies
+# server_jiffies" (the server's user + system time, all threads).
+cpu_snap() {
+  local busy total srv
+  read -r busy total < <(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i;
+                                            print t - $5 - $6, t }' /proc/stat)
+  srv=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+  echo "$busy $total $srv"
+}
+# "machine busy %, server CPU in cores" between two cpu_snap lines.
+cpu_delta() {
+  awk -v n="$(nproc)" 'NR == 1 { b = $1; t = $2; s = $3 }
+    NR == 2 { dt = $2 - t; printf "%.0f %.2f\n", dt ? ($1 - b) * 100 / dt : 0, dt ? ($3 - s) * n / dt : 0 }' \
+    <(echo "$1"; echo "$2")
 }
 
 # ---- registration ----------------------------------------------------------------------------
 declare -A REG
+read -r _ REG_W0 _ < <(store_stats)
 WRK_201_TOTAL=0
 REG_FAIL=0
 for c in $REG_CONNS; do
   say "registration: wrk -t2 -c$c -d${REG_SECONDS}s"
   read -r c0 w0 s0 < <(store_stats)
+  t0=$(date +%s.%N)
+  u0=$(cpu_snap)
   wrk -t2 -c"$c" -d"${REG_SECONDS}s" --timeout 10s --latency -s "$BENCH/register.lua" "$URL" \
     >"$WORK/reg-$c.txt" 2>&1 || die "wrk failed: $(cat "$WORK/reg-$c.txt")"
+  u1=$(cpu_snap)
   read -r c1 w1 s1 < <(store_stats)
+  t1=$(date +%s.%N)
+  read -r mbusy scpu < <(cpu_delta "$u0" "$u1")
   line=$(sed -n 's/^BENCH //p' "$WORK/reg-$c.txt")
   [ -n "$line" ] || die "no result line from wrk: $(cat "$WORK/reg-$c.txt")"
   n201=$(jq .status_201 <<<"$line")
@@ -163,11 +187,12 @@ for c in $REG_CONNS; do
   WRK_201_TOTAL=$((WRK_201_TOTAL + n201))
   group=$(awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) 'BEGIN { printf "%.1f", c ? w / c : 0 }')
   commit_ms=$(awk -v c=$((c1 - c0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.3f", c ? (b - a) * 1000 / c : 0 }')
-  busy=$(awk -v a="$s0" -v b="$s1" -v t="$REG_SECONDS" 'BEGIN { printf "%.0f", (b - a) * 100 / t }')
+  busy=$(awk -v a="$s0" -v b="$s1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (b - a) * 100 / (t1 - t0) }')
   REG[$c]=$(jq -c --arg g "$group" --arg cm "$commit_ms" --arg b "$busy" \
-    --argjson commits $((c1 - c0)) --argjson bad "$bad" \
-    '. + {commits: $commits, group: ($g|tonumber), commit_ms: ($cm|tonumber), writer_busy_pct: ($b|tonumber), bad: $bad}' <<<"$line")
-  say "  $(jq -r '"\(.rps|floor)/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  201: \(.status_201)  other: \(.bad)  commits: \(.commits) (\(.group)/commit, \(.commit_ms) ms each, writer busy \(.writer_busy_pct)%)"' <<<"${REG[$c]}")"
+    --argjson commits $((c1 - c0)) --argjson bad "$bad" --argjson mbusy "$mbusy" --argjson scpu "$scpu" \
+    '. + {commits: $commits, group: ($g|tonumber), commit_ms: ($cm|tonumber), writer_busy_pct: ($b|tonumber),
+          bad: $bad, machine_busy_pct: $mbusy, server_cores: $scpu}' <<<"$line")
+  say "  $(jq -r '"\(.rps|floor)/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  201: \(.status_201)  other: \(.bad)  commits: \(.commits) (\(.group)/commit, \(.commit_ms) ms each, writer busy \(.writer_busy_pct)%); machine busy \(.machine_busy_pct)%, server \(.server_cores) cores"' <<<"${REG[$c]}")"
 done
 
 # ---- read by number -------------------------------------------------------------------------
@@ -176,13 +201,24 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/cases?per_page=500" |
 NCASES=$(wc -l <"$WORK/cases.txt")
 [ "$NCASES" -gt 0 ] || die "GET /api/v1/cases returned no case"
 export TOUSU_CASES="$WORK/cases.txt"
-say "read: wrk -t2 -c$READ_CONNS -d${READ_SECONDS}s over $NCASES case numbers"
-wrk -t2 -c"$READ_CONNS" -d"${READ_SECONDS}s" --timeout 10s --latency -s "$BENCH/read.lua" "$URL" \
-  >"$WORK/read.txt" 2>&1 || die "wrk failed: $(cat "$WORK/read.txt")"
-READ=$(sed -n 's/^BENCH //p' "$WORK/read.txt")
-[ -n "$READ" ] || die "no result line from wrk: $(cat "$WORK/read.txt")"
-READ_BAD=$(jq '(.other_status | add // 0) + .errors.connect + .errors.read + .errors.write + .errors.timeout' <<<"$READ")
-say "  $(jq -r '"\(.rps|floor)/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  other: '"$READ_BAD"'"' <<<"$READ")"
+declare -A READ
+READ_FAIL=0
+for c in $READ_CONNS; do
+  t=2
+  [ "$c" -ge 2 ] || t=1
+  say "read: wrk -t$t -c$c -d${READ_SECONDS}s over $NCASES case numbers"
+  u0=$(cpu_snap)
+  wrk -t$t -c"$c" -d"${READ_SECONDS}s" --timeout 10s --latency -s "$BENCH/read.lua" "$URL" \
+    >"$WORK/read-$c.txt" 2>&1 || die "wrk failed: $(cat "$WORK/read-$c.txt")"
+  read -r mbusy scpu < <(cpu_delta "$u0" "$(cpu_snap)")
+  line=$(sed -n 's/^BENCH //p' "$WORK/read-$c.txt")
+  [ -n "$line" ] || die "no result line from wrk: $(cat "$WORK/read-$c.txt")"
+  bad=$(jq '(.other_status | add // 0) + .errors.connect + .errors.read + .errors.write + .errors.timeout' <<<"$line")
+  [ "$bad" -eq 0 ] || READ_FAIL=1
+  READ[$c]=$(jq -c --argjson bad "$bad" --argjson mbusy "$mbusy" --argjson scpu "$scpu" \
+    '. + {bad: $bad, machine_busy_pct: $mbusy, server_cores: $scpu}' <<<"$line")
+  say "  $(jq -r '"\(.rps|floor)/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-200: \(.bad)"' <<<"${READ[$c]}")"
+done
 
 # ---- stop, then check the database ------------------------------------------------------------
 SERVER_201=$(metric_201)
@@ -195,13 +231,18 @@ SERVER_PID=""
 
 DB_CASES=$(sqlite3 "$DB" "SELECT count(*) FROM cases")
 NEW=$((DB_CASES - DEMO_CASES))
-# wrk stops with requests in flight: those commit on the server but wrk never sees their
-# 201, so the exact check is against the server's own count of 201 replies; wrk's count
-# may be lower by at most the connections open at the end of each run.
+# Every registration that committed is a case: the store's count of applied writes since
+# the first run (registration is the only write after the login; reads write nothing)
+# must equal the new rows exactly. wrk stops with requests in flight: those commit on the
+# server but wrk never sees their 201 (and the server's own 201 counter misses the ones
+# whose client had already closed the connection when the commit finished), so wrk's
+# count may be lower by at most the connections open at the end of each run.
+read -r _ REG_W1 _ <<<"$METRICS_FINAL"
+REG_WRITES=$((REG_W1 - REG_W0))
 MAX_INFLIGHT=0
 for c in $REG_CONNS; do MAX_INFLIGHT=$((MAX_INFLIGHT + c)); done
 CHECK_COUNT=ok
-[ "$NEW" -eq "$SERVER_201" ] || CHECK_COUNT="MISMATCH: $NEW new cases, server sent $SERVER_201 201s"
+[ "$NEW" -eq "$REG_WRITES" ] || CHECK_COUNT="MISMATCH: $NEW new cases, the store applied $REG_WRITES writes"
 if [ "$NEW" -lt "$WRK_201_TOTAL" ] || [ "$NEW" -gt $((WRK_201_TOTAL + MAX_INFLIGHT)) ]; then
   CHECK_COUNT="MISMATCH: $NEW new cases, wrk saw $WRK_201_TOTAL 201s (in flight at most $MAX_INFLIGHT)"
 fi
@@ -228,30 +269,40 @@ read -r fc fw fs <<<"$METRICS_FINAL"
   echo "database    $DB on $FSTYPE ($(df -P "$WORK" | awk 'NR==2 { print $1 }')), server threads ${BENCH_THREADS:-default}"
   echo "disk        $FSYNC_LINE"
   echo "registration (POST /api/v1/cases, ${REG_SECONDS}s each):"
-  printf '  %5s %9s %9s %9s %9s %9s %6s %8s %10s %9s\n' conns req/s p50_ms p90_ms p99_ms max_ms non201 commits per_commit commit_ms
+  printf '  %5s %7s %8s %8s %8s %8s %6s %7s %10s %9s %7s %6s %6s\n' conns req/s p50_ms p90_ms p99_ms max_ms non201 commits per_commit commit_ms writer% busy% server
   for c in $REG_CONNS; do
-    # shellcheck disable=SC2046
-    printf '  %5s %9s %9s %9s %9s %9s %6s %8s %10s %9s\n' "$c" $(jq -r \
-      '[(.rps|floor), .p50_ms, .p90_ms, .p99_ms, .max_ms, .bad, .commits, .group, .commit_ms] | @tsv' \
-      <<<"${REG[$c]}")
+    read -r -a v < <(jq -r '[(.rps|floor), .p50_ms, .p90_ms, .p99_ms, .max_ms, .bad, .commits,
+      .group, .commit_ms, .writer_busy_pct, .machine_busy_pct, .server_cores] | @tsv' <<<"${REG[$c]}")
+    printf '  %5s %7s %8s %8s %8s %8s %6s %7s %10s %9s %7s %6s %6s\n' "$c" "${v[@]}"
   done
-  echo "read by number (GET /api/v1/cases/{case_no}, c=$READ_CONNS, ${READ_SECONDS}s, $NCASES numbers):"
-  jq -r '"  \(.rps|floor) req/s  p50 \(.p50_ms) ms  p90 \(.p90_ms) ms  p99 \(.p99_ms) ms  max \(.max_ms) ms  non-200 '"$READ_BAD"'"' <<<"$READ"
+  echo "read by number (GET /api/v1/cases/{case_no}, ${READ_SECONDS}s each, $NCASES numbers):"
+  printf '  %5s %7s %8s %8s %8s %8s %6s %6s %6s\n' conns req/s p50_ms p90_ms p99_ms max_ms non200 busy% server
+  for c in $READ_CONNS; do
+    read -r -a v < <(jq -r '[(.rps|floor), .p50_ms, .p90_ms, .p99_ms, .max_ms, .bad,
+      .machine_busy_pct, .server_cores] | @tsv' <<<"${READ[$c]}")
+    printf '  %5s %7s %8s %8s %8s %8s %6s %6s %6s\n' "$c" "${v[@]}"
+  done
+  echo "            (writer%: share of the run the store's single writer spent in group commits;"
+  echo "             busy%: the whole machine's CPU; server: CPU cores the server used, the rest"
+  echo "             of busy% is wrk and whatever else runs on the machine)"
   echo "store       $fc commits, $fw writes in all ($(awk -v c="$fc" -v w="$fw" 'BEGIN { printf "%.1f", c ? w / c : 0 }') per commit), $(awk -v c="$fc" -v s="$fs" 'BEGIN { printf "%.3f", c ? s * 1000 / c : 0 }') ms per commit"
-  echo "cases       demo $DEMO_CASES + registered $NEW = $DB_CASES (server 201s $SERVER_201, wrk saw $WRK_201_TOTAL): $CHECK_COUNT"
+  echo "cases       demo $DEMO_CASES + registered $NEW = $DB_CASES: $CHECK_COUNT"
+  echo "            (store writes $REG_WRITES; 201s seen by wrk $WRK_201_TOTAL, $((NEW - WRK_201_TOTAL)) in flight at the runs' ends; 201s sent by the server $SERVER_201)"
   echo "numbers     $PERIODS: $CHECK_SERIALS"
   echo "shutdown    SIGTERM, exit status $STOP_RC"
   T64=${REG[64]:-}
   if [ -n "$T64" ]; then
     jq -r '"targets     registration c=64: \(.rps|floor)/s (target >= 8000: \(if .rps >= 8000 then "met" else "NOT met" end)), p99 \(.p99_ms) ms (target < 25: \(if .p99_ms < 25 then "met" else "NOT met" end))"' <<<"$T64"
   fi
-  jq -r '"            read p99 \(.p99_ms) ms (target < 2: \(if .p99_ms < 2 then "met" else "NOT met" end))"' <<<"$READ"
+  for c in $READ_CONNS; do
+    jq -r --arg c "$c" '"            read c=\($c): p99 \(.p99_ms) ms (target < 2: \(if .p99_ms < 2 then "met" else "NOT met" end))"' <<<"${READ[$c]}"
+  done
   echo "========================================================="
 } | tee "$WORK/summary.txt"
 
 status=0
 [ "$REG_FAIL" -eq 0 ] || { say "registration had non-201 replies or socket errors (see above)"; status=1; }
-[ "$READ_BAD" -eq 0 ] || { say "reads had non-200 replies or socket errors"; status=1; }
+[ "$READ_FAIL" -eq 0 ] || { say "reads had non-200 replies or socket errors (see above)"; status=1; }
 [ "$CHECK_COUNT" = ok ] || status=1
 [ "$CHECK_SERIALS" = ok ] || status=1
 [ "$STOP_RC" -eq 0 ] || { say "the server exited with $STOP_RC"; status=1; }
