@@ -43,7 +43,7 @@ unit: build-san
 api: build-san
 	@TOUSU_BIN=$(abspath $(BUILD_SAN))/tousu node --test --test-concurrency=1 tests/api/ tests/cli/
 
-bench: build
+bench:
 	@bash bench/run.sh
 
 clean:

@@ -25,6 +25,7 @@ typedef struct {
   ts_case *c;     /* register: the new case; patch: the changes */
   ts_case *after; /* the case after the write */
   json_t *item;   /* notes/contacts/promises: the body, then the created item */
+  char *changes;  /* register: the history entry, prepared on the HTTP thread */
   int64_t item_id;
   const char *why; /* for a 409 */
 } case_write;
@@ -54,6 +55,7 @@ static void cw_free(void *p) {
   ts_case_free(w->c);
   ts_case_free(w->after);
   json_decref(w->item);
+  free(w->changes);
   free(w);
 }
 
@@ -71,7 +73,7 @@ static void reply_case(ts_req *r, int status, const ts_case *c) {
 
 static int apply_register(ts_tx *tx, void *arg) {
   case_write *w = arg;
-  return ts_svc_case_insert(tx, w->c, w->app->case_prefix, w->username, w->now);
+  return ts_svc_case_insert(tx, w->c, w->app->case_prefix, w->username, w->now, w->changes);
 }
 
 static void finish_register(ts_req *r, int rc) {
@@ -101,6 +103,10 @@ void ts_api_cases_create(ts_req *r) {
   if (rc) {
     ts_reply_error(r, rc, rc == TS_ERR_FORBIDDEN ? "you may not register cases for that outlet"
                                                  : "the case could not be registered", NULL);
+    goto out;
+  }
+  if (!(w->changes = ts_svc_case_register_changes(w->c))) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
     goto out;
   }
   ts_req_defer(r, apply_register, w, cw_free, finish_register);
@@ -321,6 +327,9 @@ static int apply_patch(ts_tx *tx, void *arg) {
   case_write *w = arg;
   ts_case *cur = NULL;
   json_t *changes = NULL;
+  ts_case_free(w->after); /* from an earlier run of this write (see ts_apply_fn) */
+  w->after = NULL;
+  w->why = NULL;
   int rc = tx_case_for(tx, w, &cur);
   if (rc)
     return rc;
@@ -422,6 +431,7 @@ static int apply_item(ts_tx *tx, void *arg) {
   ts_case *cur = NULL;
   json_t *changes = NULL;
   const char *action = NULL;
+  w->why = NULL;
   int rc = tx_case_for(tx, w, &cur);
   if (rc)
     return rc;

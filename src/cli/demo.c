@@ -77,7 +77,7 @@ static int apply_cases(ts_tx *tx, void *arg) {
     const char *by = json_string_value(json_object_get(x, "registered_by"));
     size_t k;
     json_t *it;
-    if ((rc = ts_svc_case_insert(tx, c, d->prefix, by, now)))
+    if ((rc = ts_svc_case_insert(tx, c, d->prefix, by, now, NULL)))
       break;
     json_array_foreach(json_object_get(x, "notes"), k, it) {
       const char *nb = json_string_value(json_object_get(it, "by"));

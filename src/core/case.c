@@ -423,6 +423,8 @@ json_t *ts_case_diff(const ts_case *old, const ts_case *c) {
   if (!d)
     return NULL;
   for (int f = 0; f < TS_CF__COUNT; f++) {
+    if (f == TS_CF_UPDATED_AT)
+      continue; /* the history entry's own time says it */
     int changed = old ? !same_value(old, c, f)
                       : (c->v[f].set == 1 &&
                          !(ts_case_fields[f].type == TS_FT_BOOL && c->v[f].i == 0));

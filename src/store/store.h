@@ -53,7 +53,10 @@ void ts_store_get_stats(ts_store *s, ts_store_stats *out);
 /* ---- writes ---------------------------------------------------------------------- */
 
 /* Runs inside the writer's transaction. Return TS_OK to keep the changes, anything else
- * to undo this function's changes (only), which becomes the write's result. */
+ * to undo this function's changes (only), which becomes the write's result.
+ * An apply function may run more than once for one write (when another write of its
+ * group fails, the group is rolled back and run again), so it must leave its argument
+ * as a single run would: free what an earlier run allocated, and count nothing twice. */
 typedef int (*ts_apply_fn)(ts_tx *tx, void *arg);
 /* Called on the writer thread after the commit (or the undo) with the final result. */
 typedef void (*ts_done_fn)(void *arg, int rc);
@@ -166,6 +169,9 @@ void ts_case_list_free(ts_case **items, size_t n);
 /* Appends to the case's history; `changes` is borrowed ({"field":[before,after]}). */
 int ts_tx_history_add(ts_tx *tx, int64_t case_id, int64_t at, const char *actor,
                       const char *action, json_t *changes);
+/* The same with changes already as JSON text (an object). */
+int ts_tx_history_add_text(ts_tx *tx, int64_t case_id, int64_t at, const char *actor,
+                           const char *action, const char *changes);
 /* [{"id","at","actor","action","changes"}...], oldest first. */
 int ts_store_history_list(ts_store *s, int64_t case_id, json_t **out);
 

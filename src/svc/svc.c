@@ -1,6 +1,7 @@
 #include "svc/svc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/perm.h"
@@ -85,16 +86,40 @@ out:
   return TS_OK;
 }
 
+char *ts_svc_case_register_changes(const ts_case *c) {
+  json_t *d = ts_case_diff(NULL, c);
+  char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+  json_decref(d);
+  return text;
+}
+
 int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *actor,
-                       int64_t now) {
+                       int64_t now, const char *changes) {
+  char *own = NULL, *full = NULL;
   int rc = ts_tx_case_insert(tx, c, prefix, now);
   if (rc)
     return rc;
-  json_t *changes = ts_case_diff(NULL, c);
-  if (!changes)
+  if (!changes && !(changes = own = ts_svc_case_register_changes(c)))
     return TS_ERR_NOMEM;
-  rc = ts_tx_history_add(tx, c->id, now, actor, "register", changes);
-  json_decref(changes);
+  /* Splice in what the write assigned: the number and the registration time. */
+  json_t *no = ts_case_field_json(c, TS_CF_CASE_NO);
+  json_t *at = ts_case_field_json(c, TS_CF_REGISTERED_AT);
+  char *no_s = json_dumps(no, JSON_ENCODE_ANY), *at_s = json_dumps(at, JSON_ENCODE_ANY);
+  size_t n = strlen(changes) + (no_s ? strlen(no_s) : 0) + (at_s ? strlen(at_s) : 0) + 64;
+  if (no_s && at_s && (full = malloc(n))) {
+    int has_more = strcmp(changes, "{}") != 0;
+    snprintf(full, n, "{\"case_no\":[null,%s],\"registered_at\":[null,%s]%s%s", no_s, at_s,
+             has_more ? "," : "}", has_more ? changes + 1 : "");
+    rc = ts_tx_history_add_text(tx, c->id, now, actor, "register", full);
+  } else {
+    rc = TS_ERR_NOMEM;
+  }
+  json_decref(no);
+  json_decref(at);
+  free(no_s);
+  free(at_s);
+  free(full);
+  free(own);
   return rc;
 }
 

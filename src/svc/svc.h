@@ -21,9 +21,14 @@ ts_case_lookup ts_svc_case_lookup(ts_store *s);
  * who's place. */
 int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t now,
                         ts_case **out, json_t *errors);
-/* Inside a write: numbers and inserts c and records "register" in its history. */
+/* The "register" history entry of a prepared case as JSON text (malloc'd), without the
+ * number and time that the write assigns. Built before the write, so the writer thread
+ * does not spend its time on JSON. */
+char *ts_svc_case_register_changes(const ts_case *c);
+/* Inside a write: numbers and inserts c and records "register" in its history; changes is
+ * ts_svc_case_register_changes(c) (or NULL to compute it here). */
 int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *actor,
-                       int64_t now);
+                       int64_t now, const char *changes);
 
 /* Validates a user body. create: username, password, display_name, roles and unit are
  * required and pwhash receives the password's hash; otherwise (a PATCH) only the given
