@@ -6,6 +6,7 @@
 #define TS_API_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "core/case.h"
 #include "http/server.h"
@@ -79,6 +80,12 @@ int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors);
 /* Replies one page of a whole list: {"items","total","page","per_page"} (API.md's list
  * shape), refusing query parameters other than page and per_page. Takes items. */
 void ts_api_reply_list(ts_req *r, json_t *items);
+
+/* One page of a case's items (notes, contacts, ...) read by fn, if the case is visible. */
+void ts_api_case_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **));
+
+/* 1 and *out if s is a decimal integer in [lo, hi] (no sign, at most 18 digits). */
+int ts_api_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
 /* Replies 400 when the query string has a key not in allowed. */
 int ts_api_query_keys(ts_req *r, const char *const *allowed);

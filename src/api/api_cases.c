@@ -178,20 +178,6 @@ static int check_list(const char *v, const char *const *vals) {
   }
 }
 
-static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
-  int64_t v = 0;
-  if (!s || !*s || strlen(s) > 18)
-    return 0;
-  for (const char *p = s; *p; p++) {
-    if (*p < '0' || *p > '9')
-      return 0;
-    v = v * 10 + (*p - '0');
-  }
-  if (v < lo || v > hi)
-    return 0;
-  *out = v;
-  return 1;
-}
 
 /* A time bound: RFC 3339, or a date (its midnight in the organisation's zone; for an
  * upper bound the next midnight, so `to=2026-11-30` includes that day). */
@@ -250,11 +236,11 @@ void ts_api_cases_list(ts_req *r) {
   }
   if (ts_api_query(r, "outlet", 20, &v))
     goto out;
-  if (v && !parse_int(v, 1, INT64_MAX / 2, &f.outlet))
+  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f.outlet))
     json_object_set_new(errors, "outlet", json_string("must be a unit id"));
   if (ts_api_query(r, "dept", 20, &v))
     goto out;
-  if (v && !parse_int(v, 1, INT64_MAX / 2, &f.dept))
+  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f.dept))
     json_object_set_new(errors, "dept", json_string("must be a unit id"));
   if (ts_api_query(r, "owner", 64, &f.owner) || ts_api_query(r, "handler", 64, &f.handler))
     goto out;
@@ -624,7 +610,7 @@ void ts_api_promises_patch(ts_req *r) {
   static const char *const keys[] = {"kept", NULL};
   json_t *body, *errors;
   int64_t id;
-  if (!parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id)) {
+  if (!ts_api_parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such promise", NULL);
     return;
   }
@@ -639,18 +625,7 @@ void ts_api_promises_patch(ts_req *r) {
   item_submit(r, iw, body, errors);
 }
 
-static void list_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {
-  ts_case *c;
-  json_t *items;
-  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
-    return;
-  if (fn(r->app->store, c->id, &items))
-    ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
-  else
-    ts_api_reply_list(r, items);
-  ts_case_free(c);
-}
 
-void ts_api_notes_list(ts_req *r) { list_items(r, ts_store_note_list); }
-void ts_api_contacts_list(ts_req *r) { list_items(r, ts_store_contact_list); }
-void ts_api_promises_list(ts_req *r) { list_items(r, ts_store_promise_list); }
+void ts_api_notes_list(ts_req *r) { ts_api_case_items(r, ts_store_note_list); }
+void ts_api_contacts_list(ts_req *r) { ts_api_case_items(r, ts_store_contact_list); }
+void ts_api_promises_list(ts_req *r) { ts_api_case_items(r, ts_store_promise_list); }

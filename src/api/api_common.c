@@ -181,9 +181,9 @@ json_t *ts_api_unit_json(const ts_unit *u) {
                    "path", u->path, "created_at", ts_api_time_json(u->created_at));
 }
 
-static int parse_uint(const char *s, long lo, long hi, long *out) {
-  long v = 0;
-  if (!s || !*s || strlen(s) > 9)
+int ts_api_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+  int64_t v = 0;
+  if (!s || !*s || strlen(s) > 18)
     return 0;
   for (const char *p = s; *p; p++) {
     if (*p < '0' || *p > '9')
@@ -198,18 +198,18 @@ static int parse_uint(const char *s, long lo, long hi, long *out) {
 
 int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors) {
   const char *v;
-  long n;
+  int64_t n;
   *page = 1;
   *per_page = 50;
   if (ts_api_query(r, "page", 12, &v))
     return 1;
-  if (v && !parse_uint(v, 1, 1000000, &n))
+  if (v && !ts_api_parse_int(v, 1, 1000000, &n))
     json_object_set_new(errors, "page", json_string("must be a whole number from 1"));
   else if (v)
     *page = (int)n;
   if (ts_api_query(r, "per_page", 12, &v))
     return 1;
-  if (v && !parse_uint(v, 1, 500, &n))
+  if (v && !ts_api_parse_int(v, 1, 500, &n))
     json_object_set_new(errors, "per_page", json_string("must be a whole number from 1 to 500"));
   else if (v)
     *per_page = (int)n;
@@ -242,4 +242,16 @@ out:
   json_decref(slice);
   json_decref(errors);
   json_decref(items);
+}
+
+void ts_api_case_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {
+  ts_case *c;
+  json_t *items;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
+    return;
+  if (fn(r->app->store, c->id, &items))
+    ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
+  else
+    ts_api_reply_list(r, items);
+  ts_case_free(c);
 }

@@ -273,17 +273,7 @@ out:
   ts_case_free(c);
 }
 
-void ts_api_evidence_list(ts_req *r) {
-  ts_case *c;
-  json_t *items;
-  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
-    return;
-  if (ts_store_evidence_list(r->app->store, c->id, &items))
-    ts_reply_error(r, TS_ERR_STORE, "cannot read", NULL);
-  else
-    ts_api_reply_list(r, items);
-  ts_case_free(c);
-}
+void ts_api_evidence_list(ts_req *r) { ts_api_case_items(r, ts_store_evidence_list); }
 
 /* RFC 5987 filename*=UTF-8''... so Chinese file names survive. */
 static void disposition(const char *name, char *out, size_t outsz) {
@@ -305,14 +295,14 @@ static void disposition(const char *name, char *out, size_t outsz) {
 void ts_api_evidence_get(ts_req *r) {
   ts_case *c;
   ts_evidence e;
-  char *endp, path[700], disp[512];
-  const char *idp = ts_req_param(r, 1);
-  long long id = idp ? strtoll(idp, &endp, 10) : 0;
+  char path[700], disp[512];
+  int64_t id = 0;
+  int id_ok = ts_api_parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id);
   if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
     return;
   int64_t case_id = c->id;
   ts_case_free(c);
-  if (!idp || *endp || id <= 0 || ts_store_evidence_get(r->app->store, case_id, id, &e)) {
+  if (!id_ok || ts_store_evidence_get(r->app->store, case_id, id, &e)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such evidence", NULL);
     return;
   }

@@ -1,4 +1,5 @@
 /* The organisation tree (admin writes, everyone reads). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,13 +24,7 @@ void ts_api_units_list(ts_req *r) {
 }
 
 static int unit_id_param(ts_req *r, int64_t *id) {
-  const char *s = ts_req_param(r, 0);
-  char *end;
-  long long v = s ? strtoll(s, &end, 10) : 0;
-  if (!s || *end || v <= 0 || strlen(s) > 18)
-    return 0;
-  *id = v;
-  return 1;
+  return ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, id);
 }
 
 void ts_api_units_get(ts_req *r) {
