@@ -49,9 +49,17 @@ void ts_api_contacts_create(ts_req *r);
 void ts_api_promises_list(ts_req *r);
 void ts_api_promises_create(ts_req *r);
 void ts_api_promises_patch(ts_req *r);
+void ts_api_case_action(ts_req *r);
 void ts_api_evidence_upload(ts_req *r);
 void ts_api_evidence_list(ts_req *r);
 void ts_api_evidence_get(ts_req *r);
+
+/* The case object for the caller: the fields, allowed_actions (for the caller's roles),
+ * and with full also its notes, contacts, promises, evidence and the current proposal's
+ * solutions. NULL if the store cannot be read. */
+json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full);
+/* Replies {"case": ...} (full unless status is 201). */
+void ts_api_reply_case(ts_req *r, int status, const ts_case *c);
 
 /* Parses the body as a JSON object. Replies 400 (empty, malformed, invalid UTF-8, not
  * an object) and returns non-zero on failure; *out is the caller's on success. */

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/caseno.h"
+#include "core/lifecycle.h"
 #include "core/text.h"
 #include "core/ts_err.h"
 #include "svc/svc.h"
@@ -64,9 +65,37 @@ static int is_closed(const ts_case *c) {
   return st && (!strcmp(st, "closed") || !strcmp(st, "rejected") || !strcmp(st, "withdrawn"));
 }
 
-static void reply_case(ts_req *r, int status, const ts_case *c) {
+json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full) {
+  ts_store *s = r->app->store;
   json_t *j = ts_case_to_json(c);
-  ts_reply_json(r, status, j ? json_pack("{s:o}", "case", j) : NULL);
+  json_t *lists[5] = {NULL, NULL, NULL, NULL, NULL};
+  static const char *const names[5] = {"notes", "contacts", "promises", "evidence", "solutions"};
+  if (!j)
+    return NULL;
+  json_object_set_new(j, "allowed_actions",
+                      ts_lifecycle_allowed(ts_state_parse(ts_case_text(c, TS_CF_STATUS)),
+                                           r->user.roles));
+  if (!full)
+    return j;
+  if (ts_store_note_list(s, c->id, &lists[0]) || ts_store_contact_list(s, c->id, &lists[1]) ||
+      ts_store_promise_list(s, c->id, &lists[2]) || ts_store_evidence_list(s, c->id, &lists[3]) ||
+      ts_store_solutions_list(s, c->id, ts_case_int(c, TS_CF_PROPOSAL_NO), &lists[4])) {
+    for (int i = 0; i < 5; i++)
+      json_decref(lists[i]);
+    json_decref(j);
+    return NULL;
+  }
+  for (int i = 0; i < 5; i++)
+    json_object_set_new(j, names[i], lists[i]);
+  return j;
+}
+
+void ts_api_reply_case(ts_req *r, int status, const ts_case *c) {
+  json_t *j = ts_api_case_json(r, c, status != 201);
+  if (!j)
+    ts_reply_error(r, TS_ERR_STORE, "cannot read the case", NULL);
+  else
+    ts_reply_json(r, status, json_pack("{s:o}", "case", j));
 }
 
 /* ---- register ------------------------------------------------------------------------- */
@@ -82,7 +111,7 @@ static void finish_register(ts_req *r, int rc) {
     ts_reply_error(r, rc, "the case could not be registered", NULL);
     return;
   }
-  reply_case(r, 201, w->c);
+  ts_api_reply_case(r, 201, w->c);
 }
 
 void ts_api_cases_create(ts_req *r) {
@@ -121,25 +150,9 @@ out:
 
 void ts_api_cases_get(ts_req *r) {
   ts_case *c;
-  json_t *notes = NULL, *contacts = NULL, *promises = NULL, *evidence = NULL;
   if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
     return;
-  ts_store *s = r->app->store;
-  json_t *j = ts_case_to_json(c);
-  if (!j || ts_store_note_list(s, c->id, &notes) || ts_store_contact_list(s, c->id, &contacts) ||
-      ts_store_promise_list(s, c->id, &promises) || ts_store_evidence_list(s, c->id, &evidence)) {
-    json_decref(j);
-    json_decref(notes);
-    json_decref(contacts);
-    json_decref(promises);
-    ts_reply_error(r, TS_ERR_STORE, "cannot read the case", NULL);
-  } else {
-    json_object_set_new(j, "notes", notes);
-    json_object_set_new(j, "contacts", contacts);
-    json_object_set_new(j, "promises", promises);
-    json_object_set_new(j, "evidence", evidence);
-    ts_reply_json(r, 200, json_pack("{s:o}", "case", j));
-  }
+  ts_api_reply_case(r, 200, c);
   ts_case_free(c);
 }
 
@@ -282,7 +295,7 @@ void ts_api_cases_list(ts_req *r) {
   }
   json_t *arr = json_array();
   for (size_t i = 0; arr && i < count; i++)
-    json_array_append_new(arr, ts_case_to_json(items[i]));
+    json_array_append_new(arr, ts_api_case_json(r, items[i], 0));
   ts_case_list_free(items, count);
   ts_reply_json(r, 200, json_pack("{s:o,s:I,s:i,s:i}", "items", arr, "total", (json_int_t)total,
                                   "page", f.page, "per_page", f.per_page));
@@ -352,7 +365,7 @@ static void finish_patch(ts_req *r, int rc) {
     ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such case" : "the case could not be changed",
                    NULL);
   else
-    reply_case(r, 200, w->after);
+    ts_api_reply_case(r, 200, w->after);
 }
 
 void ts_api_cases_patch(ts_req *r) {

@@ -55,6 +55,7 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/cases/{}/promises", ts_api_promises_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/promises", ts_api_promises_create, CASE_EDIT, BODY_JSON},
   {"PATCH", "/api/v1/cases/{}/promises/{}", ts_api_promises_patch, CASE_EDIT, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/actions/{}", ts_api_case_action, CASE_EDIT, BODY_JSON},
   {"POST", "/api/v1/cases/{}/evidence", ts_api_evidence_upload, WRITE, BODY_UPLOAD},
   {"GET", "/api/v1/cases/{}/evidence", ts_api_evidence_list, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/evidence/{}", ts_api_evidence_get, ANY, BODY_JSON},

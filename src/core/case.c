@@ -25,6 +25,17 @@ const char *const ts_enum_responsibility[] = {"ours", "supplier", "logistics",
 const char *const ts_enum_kind_outlet[] = {"outlet", NULL};
 const char *const ts_enum_kind_department[] = {"department", NULL};
 const char *const ts_enum_unit_kind[] = {"company", "region", "outlet", "department", NULL};
+/* Why a complaint is judged not valid (DOMAIN §3; seeds 000, 002). */
+const char *const ts_enum_invalid_reason[] = {"customer_use",          /* 顾客自身保管或使用不当 */
+                                              "allergy_constitution",  /* 过敏/个人体质 */
+                                              "normal_characteristic", /* 产品正常特性 */
+                                              "packaging_redesign",    /* 包装改版 */
+                                              "misunderstanding",      /* 误解 */
+                                              "beyond_reasonable",     /* 要求超出法律、合同或惯例 */
+                                              "other",
+                                              NULL};
+const char *const ts_enum_contact_method[] = {"phone", "sms",    "email", "wechat",
+                                              "visit", "letter", "portal", NULL};
 
 #define TS_X_ROW(id, json, col, type, max, flags, vals) {json, col, type, max, flags, vals},
 const ts_field ts_case_fields[TS_CF__COUNT] = {TS_CASE_FIELDS(TS_X_ROW)};
@@ -206,7 +217,7 @@ static int parse_value(ts_case *c, int f, json_t *val, const ts_case_lookup *lk,
       why = "is out of range";
     break;
   }
-  case TS_FT_BOOL:
+  case TS_FT_BOOL: case TS_FT_OPTBOOL:
     if (!json_is_boolean(val))
       why = "must be true or false";
     i = json_is_true(val);
@@ -390,6 +401,8 @@ json_t *ts_case_field_json(const ts_case *c, int f) {
   switch (fd->type) {
   case TS_FT_INT: case TS_FT_CENTS: case TS_FT_UNIT:
     return json_integer(v->i);
+  case TS_FT_OPTBOOL:
+    return json_boolean(v->i);
   case TS_FT_TIME:
     if (ts_time_format(v->i, buf, sizeof buf) != TS_OK)
       return json_null();

@@ -27,7 +27,8 @@ typedef enum {
   TS_FT_USER,     /* an active user's username */
   TS_FT_PHONE,    /* phone number */
   TS_FT_EMAIL,    /* e-mail address */
-  TS_FT_JSON      /* system-managed JSON text */
+  TS_FT_JSON,     /* system-managed JSON text */
+  TS_FT_OPTBOOL   /* true/false, or null while not known */
 } ts_ftype;
 
 enum {
@@ -106,6 +107,30 @@ enum {
   X(OVERDUE, "overdue", "overdue", TS_FT_BOOL, 0, TS_FF_SYS, NULL)                        \
   X(REOPEN_COUNT, "reopen_count", "reopen_count", TS_FT_INT, 0, TS_FF_SYS, NULL)         \
   X(SATISFACTION, "satisfaction", "satisfaction", TS_FT_INT, 5, TS_FF_SYS, NULL)         \
+  X(INVALID_REASON, "invalid_reason", "invalid_reason", TS_FT_ENUM, 0, TS_FF_PATCH,        \
+    ts_enum_invalid_reason)                                                               \
+  X(REPLY, "reply_to_customer", "reply_to_customer", TS_FT_MTEXT, 5000, TS_FF_SYS, NULL) \
+  X(PENDING_FROM, "pending.from", "pending_from", TS_FT_ENUM, 0, TS_FF_SYS, ts_enum_status) \
+  X(PENDING_REASON, "pending.reason", "pending_reason", TS_FT_MTEXT, 500, TS_FF_SYS, NULL) \
+  X(PENDING_REMIND_ON, "pending.remind_on", "pending_remind_on", TS_FT_DATE, 0, TS_FF_SYS,  \
+    NULL)                                                                                 \
+  X(WITHDRAW_REASON, "withdraw_reason", "withdraw_reason", TS_FT_MTEXT, 500, TS_FF_SYS, NULL) \
+  X(PROPOSAL_NO, "proposal_no", "proposal_no", TS_FT_INT, 0, TS_FF_SYS, NULL)             \
+  X(CONSENT, "customer_consent", "customer_consent", TS_FT_OPTBOOL, 0, TS_FF_SYS, NULL)   \
+  X(CHOSEN_OPTION, "chosen_option", "chosen_option", TS_FT_TEXT, 8, TS_FF_SYS, NULL)      \
+  X(SUMMARY, "summary", "summary", TS_FT_MTEXT, 5000, TS_FF_SYS, NULL)                     \
+  X(LESSONS, "lessons", "lessons", TS_FT_MTEXT, 5000, TS_FF_SYS, NULL)                     \
+  X(ACCEPTED_AT, "accepted_at", "accepted_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)             \
+  X(ASSIGNED_AT, "assigned_at", "assigned_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)             \
+  X(RESOLVED_AT, "resolved_at", "resolved_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)             \
+  X(CLOSED_AT, "closed_at", "closed_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)                   \
+  X(FU_DUE_AT, "follow_up.due_at", "fu_due_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)            \
+  X(FU_AT, "follow_up.at", "fu_at", TS_FT_TIME, 0, TS_FF_SYS, NULL)                        \
+  X(FU_BY, "follow_up.by", "fu_by", TS_FT_USER, 0, TS_FF_SYS, NULL)                        \
+  X(FU_METHOD, "follow_up.method", "fu_method", TS_FT_ENUM, 0, TS_FF_SYS, ts_enum_contact_method) \
+  X(FU_COMMENT, "follow_up.comment", "fu_comment", TS_FT_MTEXT, 2000, TS_FF_SYS, NULL)     \
+  X(FU_WAIVED, "follow_up.waived_reason", "fu_waived_reason", TS_FT_MTEXT, 500, TS_FF_SYS, \
+    NULL)                                                                                 \
   X(L_COMPENSATION, "loss.compensation_cents", "l_compensation_cents", TS_FT_CENTS, 0,   \
     TS_FF_PATCH, NULL)                                                                    \
   X(L_REFUND, "loss.refund_cents", "l_refund_cents", TS_FT_CENTS, 0, TS_FF_PATCH, NULL)  \
@@ -135,6 +160,8 @@ extern const char *const ts_enum_responsibility[];
 extern const char *const ts_enum_kind_outlet[];
 extern const char *const ts_enum_kind_department[];
 extern const char *const ts_enum_unit_kind[];
+extern const char *const ts_enum_invalid_reason[];
+extern const char *const ts_enum_contact_method[];
 
 /* 1 if v is in the NULL-terminated list vals. */
 int ts_enum_has(const char *const *vals, const char *v);

@@ -204,5 +204,51 @@ static const char m002_evidence[] =
   "CREATE TRIGGER case_evidence_no_delete BEFORE DELETE ON case_evidence"
   " BEGIN SELECT RAISE(ABORT, 'evidence is never deleted'); END;";
 
-const char *const ts_migrations[] = {m001_foundation, m002_evidence};
+/* The lifecycle: where a pending case came from, the answers to the customer, the
+ * follow-up, the milestones; proposals of solutions with their items. */
+static const char m003_lifecycle[] =
+  "ALTER TABLE cases ADD COLUMN invalid_reason TEXT;"
+  "ALTER TABLE cases ADD COLUMN reply_to_customer TEXT;"
+  "ALTER TABLE cases ADD COLUMN pending_from TEXT;"
+  "ALTER TABLE cases ADD COLUMN pending_reason TEXT;"
+  "ALTER TABLE cases ADD COLUMN pending_remind_on TEXT;"
+  "ALTER TABLE cases ADD COLUMN withdraw_reason TEXT;"
+  "ALTER TABLE cases ADD COLUMN proposal_no INTEGER;"
+  "ALTER TABLE cases ADD COLUMN customer_consent INTEGER;"
+  "ALTER TABLE cases ADD COLUMN chosen_option TEXT;"
+  "ALTER TABLE cases ADD COLUMN summary TEXT;"
+  "ALTER TABLE cases ADD COLUMN lessons TEXT;"
+  "ALTER TABLE cases ADD COLUMN accepted_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN assigned_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN resolved_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN closed_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN fu_due_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN fu_at INTEGER;"
+  "ALTER TABLE cases ADD COLUMN fu_by TEXT;"
+  "ALTER TABLE cases ADD COLUMN fu_method TEXT;"
+  "ALTER TABLE cases ADD COLUMN fu_comment TEXT;"
+  "ALTER TABLE cases ADD COLUMN fu_waived_reason TEXT;"
+  "CREATE TABLE case_solutions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+  "  proposal_no INTEGER NOT NULL,"
+  "  option TEXT NOT NULL DEFAULT '',"
+  "  type TEXT NOT NULL,"
+  "  amount_cents INTEGER NOT NULL DEFAULT 0,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  proposed_by TEXT NOT NULL,"
+  "  proposed_at INTEGER NOT NULL);"
+  "CREATE INDEX case_solutions_case ON case_solutions(case_id, proposal_no, id);"
+  /* Approval authority (核决权限, DOMAIN §6): the largest total a role may approve. */
+  "CREATE TABLE approval_limits ("
+  "  role TEXT PRIMARY KEY,"
+  "  max_cents INTEGER,"          /* NULL: no limit */
+  "  max_grade TEXT NOT NULL DEFAULT 'g4');" /* the highest grade it may approve for */
+  "INSERT INTO approval_limits(role, max_cents, max_grade) VALUES"
+  " ('handler', 50000, 'g2'),"
+  " ('supervisor', 500000, 'g2'),"
+  " ('dept_manager', 5000000, 'g4'),"
+  " ('general_manager', NULL, 'g4');";
+
+const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

@@ -212,4 +212,19 @@ int ts_store_evidence_get(ts_store *s, int64_t case_id, int64_t id, ts_evidence 
 /* [{"id","at","by","filename","content_type","size","sha256"}...] */
 int ts_store_evidence_list(ts_store *s, int64_t case_id, json_t **out);
 
+/* ---- lifecycle: solutions and approval authority -------------------------------------- */
+
+#include "core/lifecycle.h"
+
+/* The approval limits, cheapest role first (no limit last). */
+int ts_store_approval_limits(ts_store *s, ts_approval_limit *out, int max, int *n);
+/* Records the items of proposal `proposal_no` of a case. */
+int ts_tx_solutions_add(ts_tx *tx, int64_t case_id, int64_t proposal_no,
+                        const ts_solution *items, int n, const char *by, int64_t at);
+/* The items of one proposal (n = 0 if none). */
+int ts_tx_solutions_get(ts_tx *tx, int64_t case_id, int64_t proposal_no, ts_solution *out,
+                        int max, int *n);
+/* [{"type","amount_cents","description","option"}...] of one proposal. */
+int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, json_t **out);
+
 #endif

@@ -58,6 +58,9 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_APPROVAL_LIMITS,
+  Q_SOLUTION_ADD,
+  Q_SOLUTION_GET,
   Q_BEGIN_IMMEDIATE,
   Q_SAVEPOINT,
   Q_ROLLBACK_TO,
@@ -131,6 +134,13 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_APPROVAL_LIMITS] = "SELECT role, coalesce(max_cents, -1), max_grade FROM approval_limits "
+                        "ORDER BY max_cents IS NULL, max_cents",
+  [Q_SOLUTION_ADD] = "INSERT INTO case_solutions(case_id, proposal_no, option, type, "
+                     "amount_cents, description, proposed_by, proposed_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  [Q_SOLUTION_GET] = "SELECT type, option, amount_cents, description FROM case_solutions "
+                     "WHERE case_id = ? AND proposal_no = ? ORDER BY id",
   [Q_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
   [Q_SAVEPOINT] = "SAVEPOINT w",
   [Q_ROLLBACK_TO] = "ROLLBACK TO w",
@@ -1664,4 +1674,98 @@ static json_t *shape_evidence(sqlite3_stmt *st) {
 
 int ts_store_evidence_list(ts_store *s, int64_t case_id, json_t **out) {
   return case_rows(s, Q_EVIDENCE_LIST, case_id, shape_evidence, out);
+}
+
+/* ---- solutions and approval limits -------------------------------------------------------- */
+
+int ts_store_approval_limits(ts_store *s, ts_approval_limit *out, int max, int *n) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_APPROVAL_LIMITS);
+  int rc = st ? TS_OK : TS_ERR_STORE, k = 0;
+  while (!rc && k < max && sqlite3_step(st) == SQLITE_ROW) {
+    unsigned role = ts_role_parse((const char *)sqlite3_column_text(st, 0));
+    int grade = ts_grade_level((const char *)sqlite3_column_text(st, 2));
+    if (!role || !grade)
+      continue; /* a row naming no role we know approves nothing */
+    out[k].role = role;
+    out[k].max_cents = sqlite3_column_int64(st, 1);
+    out[k].max_grade = grade;
+    k++;
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (!rc)
+    *n = k;
+  return rc;
+}
+
+int ts_tx_solutions_add(ts_tx *tx, int64_t case_id, int64_t proposal_no,
+                        const ts_solution *items, int n, const char *by, int64_t at) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_SOLUTION_ADD);
+  int rc = st ? TS_OK : TS_ERR_STORE;
+  for (int i = 0; !rc && i < n; i++) {
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, proposal_no);
+    sqlite3_bind_text(st, 3, items[i].option, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, items[i].type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, items[i].amount_cents);
+    sqlite3_bind_text(st, 6, items[i].description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, at);
+    rc = step_done(tx->c, st, "solution add");
+  }
+  return rc;
+}
+
+static void row_solution(sqlite3_stmt *st, ts_solution *o) {
+  memset(o, 0, sizeof *o);
+  copy_col(st, 0, o->type, sizeof o->type);
+  copy_col(st, 1, o->option, sizeof o->option);
+  o->amount_cents = sqlite3_column_int64(st, 2);
+  copy_col(st, 3, o->description, sizeof o->description);
+}
+
+static int solutions_on(ts_store *s, conn *c, int64_t case_id, int64_t proposal_no,
+                        ts_solution *out, int max, int *n) {
+  sqlite3_stmt *st = stmt(s, c, Q_SOLUTION_GET);
+  int k = 0;
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, proposal_no);
+  while (k < max && sqlite3_step(st) == SQLITE_ROW)
+    row_solution(st, &out[k++]);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  *n = k;
+  return TS_OK;
+}
+
+int ts_tx_solutions_get(ts_tx *tx, int64_t case_id, int64_t proposal_no, ts_solution *out,
+                        int max, int *n) {
+  return solutions_on(tx->s, tx->c, case_id, proposal_no, out, max, n);
+}
+
+int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, json_t **out) {
+  ts_solution items[TS_SOLUTIONS_MAX];
+  int n = 0;
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = solutions_on(s, c, case_id, proposal_no, items, TS_SOLUTIONS_MAX, &n);
+  reader_put(s, c, t0);
+  if (rc)
+    return rc;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++)
+    json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:o}", "type", items[i].type,
+                                         "amount_cents", (json_int_t)items[i].amount_cents,
+                                         "description", items[i].description, "option",
+                                         items[i].option[0] ? json_string(items[i].option)
+                                                            : json_null()));
+  if (!arr)
+    return TS_ERR_NOMEM;
+  *out = arr;
+  return TS_OK;
 }

@@ -1,0 +1,233 @@
+/* POST /api/v1/cases/{case_no}/actions/{action}: a lifecycle step. The rules are the
+ * transition table of core/lifecycle.c; this file only gathers what they need from the
+ * store (approval limits, the current proposal, the department and handler of an
+ * assignment) and writes the result with its history in one transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/caseno.h"
+#include "core/lifecycle.h"
+#include "core/text.h"
+#include "core/ts_err.h"
+#include "svc/svc.h"
+#include "util/clock.h"
+
+#define FOLLOW_UP_HOURS 24 /* DOMAIN §5: the follow-up visit falls due 24 h after resolution */
+
+typedef struct {
+  char case_no[TS_CASENO_MAX];
+  char username[65];
+  char unit_path[256];
+  ts_principal who; /* points into the two buffers above: never copy the struct */
+  int action;
+  json_t *body;
+  int64_t now;
+  ts_approval_limit limits[TS_ROLE__COUNT];
+  int nlimits;
+  int64_t dept;        /* assign */
+  const char *handler; /* assign, borrowed from body */
+  /* results */
+  ts_action_result res;
+  json_t *errors;
+  ts_case *after;
+} action_write;
+
+static void aw_free(void *p) {
+  action_write *w = p;
+  if (!w)
+    return;
+  json_decref(w->body);
+  json_decref(w->errors);
+  json_decref(w->res.allowed);
+  ts_case_free(w->after);
+  free(w);
+}
+
+static int apply_action(ts_tx *tx, void *arg) {
+  action_write *w = arg;
+  ts_case *cur = NULL;
+  ts_scope scope;
+  json_t *changes = NULL;
+  ts_solution items[TS_SOLUTIONS_MAX];
+  const char *options[TS_SOLUTIONS_MAX + 1];
+  int n = 0, nopt = 0;
+  /* an earlier run of this write may have left results (see ts_apply_fn) */
+  ts_case_free(w->after);
+  w->after = NULL;
+  json_decref(w->res.allowed);
+  memset(&w->res, 0, sizeof w->res);
+  json_object_clear(w->errors);
+
+  int rc = ts_tx_case_get(tx, w->case_no, &cur);
+  if (rc)
+    return rc;
+  ts_scope_for(&w->who, &scope);
+  if (!ts_scope_allows(&scope, cur->outlet_path, cur->dept_path, ts_case_text(cur, TS_CF_OWNER),
+                       ts_case_text(cur, TS_CF_HANDLER))) {
+    rc = TS_ERR_NOT_FOUND;
+    goto out;
+  }
+  /* what the rules need from the current proposal */
+  if ((rc = ts_tx_solutions_get(tx, cur->id, ts_case_int(cur, TS_CF_PROPOSAL_NO), items,
+                                TS_SOLUTIONS_MAX, &n)))
+    goto out;
+  for (int i = 0; i < n; i++) {
+    int seen = 0;
+    for (int k = 0; k < nopt; k++)
+      seen |= strcmp(options[k], items[i].option) == 0;
+    if (items[i].option[0] && !seen)
+      options[nopt++] = items[i].option;
+  }
+  options[nopt] = NULL;
+  ts_action_ctx ctx = {&w->who, w->now, w->limits, w->nlimits, ts_solutions_cost(items, n),
+                       options, FOLLOW_UP_HOURS};
+  if (!(w->after = ts_case_dup(cur))) {
+    rc = TS_ERR_NOMEM;
+    goto out;
+  }
+  if ((rc = ts_lifecycle_apply(w->after, w->action, w->body, &ctx, &w->res, w->errors)))
+    goto out;
+  if (w->action == TS_ACT_ASSIGN) {
+    ts_case_set_int(w->after, TS_CF_DEPT, w->dept);
+    if (w->handler && (rc = ts_case_set_text(w->after, TS_CF_HANDLER, w->handler)))
+      goto out;
+  }
+  ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);
+  if ((rc = ts_tx_case_update(tx, w->after)))
+    goto out;
+  if (w->action == TS_ACT_PROPOSE &&
+      (rc = ts_tx_solutions_add(tx, cur->id, ts_case_int(w->after, TS_CF_PROPOSAL_NO),
+                                w->res.items, w->res.nitems, w->username, w->now)))
+    goto out;
+  if (!(changes = ts_case_diff(cur, w->after))) {
+    rc = TS_ERR_NOMEM;
+    goto out;
+  }
+  /* what the history should also show: the proposal's items, the note, the reason */
+  if (w->action == TS_ACT_PROPOSE)
+    json_object_set_new(changes, "solutions",
+                        json_pack("[n,O]", json_object_get(w->body, "solutions")));
+  static const char *const extra[] = {"note", "reason", NULL};
+  for (const char *const *k = extra; *k; k++) {
+    json_t *v = json_object_get(w->body, *k);
+    if (json_is_string(v) && !json_object_get(changes, *k))
+      json_object_set_new(changes, *k, json_pack("[n,O]", v));
+  }
+  const char *action = ts_transitions[w->action].name;
+  if (w->res.reopened && w->action == TS_ACT_FOLLOW_UP) {
+    /* the low score itself reopened the case: two entries, so the reopening is seen */
+    json_t *reopen = json_pack("{s:[n,s]}", "reason", "满意度低，自动重新打开 (dissatisfied at follow-up)");
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+    if (!rc)
+      rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "reopen", reopen);
+    json_decref(reopen);
+  } else {
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+  }
+out:
+  json_decref(changes);
+  ts_case_free(cur);
+  return rc;
+}
+
+static void finish_action(ts_req *r, int rc) {
+  action_write *w = r->wctx;
+  const char *name = ts_transitions[w->action].name;
+  switch (rc) {
+  case TS_OK:
+    ts_api_reply_case(r, 200, w->after);
+    return;
+  case TS_ERR_CONFLICT:
+    ts_reply_error(r, rc, "this action is not allowed in the case's present state",
+                   json_pack("{s:s,s:s?,s:O}", "action", name, "status",
+                             ts_state_name(w->res.from), "allowed",
+                             w->res.allowed ? w->res.allowed : json_array()));
+    return;
+  case TS_ERR_FORBIDDEN:
+    if (w->res.needed_role)
+      ts_reply_error(r, rc, "the solution's cost or the case's grade is beyond your approval authority",
+                     json_pack("{s:s,s:s}", "action", name, "required_role",
+                               ts_role_name(w->res.needed_role)));
+    else if (w->action == TS_ACT_APPROVE && w->res.from == TS_ST_PROPOSED &&
+             (r->user.roles & TS_ROLE_ADMIN))
+      ts_reply_error(r, rc, "administrators do not approve solutions",
+                     json_pack("{s:s}", "action", name));
+    else
+      ts_reply_error(r, rc, "your role may not take this action", json_pack("{s:s}", "action", name));
+    return;
+  case TS_ERR_INVALID:
+    ts_api_invalid(r, json_incref(w->errors));
+    return;
+  default:
+    ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such case" : "the action could not be saved",
+                   NULL);
+  }
+}
+
+void ts_api_case_action(ts_req *r) {
+  action_write *w = calloc(1, sizeof *w);
+  ts_case *c = NULL;
+  json_t *errors = NULL;
+  if (!w || !(w->errors = json_object())) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if ((w->action = ts_action_parse(ts_req_param(r, 1))) < 0) {
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such action",
+                   json_pack("{s:o}", "actions", ts_lifecycle_allowed(0, 0)));
+    goto out;
+  }
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
+    goto out;
+  /* A body is optional for actions that need nothing. */
+  if (r->body_len == 0) {
+    w->body = json_object();
+  } else if (ts_api_body(r, &w->body)) {
+    goto out;
+  }
+  snprintf(w->case_no, sizeof w->case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
+  snprintf(w->username, sizeof w->username, "%s", r->user.username);
+  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
+  w->who = r->who;
+  w->who.username = w->username;
+  w->who.unit_path = w->unit_path;
+  w->now = ts_now();
+  if (w->action == TS_ACT_APPROVE &&
+      ts_store_approval_limits(r->app->store, w->limits, TS_ROLE__COUNT, &w->nlimits)) {
+    ts_reply_error(r, TS_ERR_STORE, "cannot read the approval limits", NULL);
+    goto out;
+  }
+  if (w->action == TS_ACT_ASSIGN) {
+    /* the department must be one; the handler an active user (checked here, against
+     * the store; the transition table checks the rest inside the write) */
+    errors = json_object();
+    json_t *dept = json_object_get(w->body, "dept");
+    ts_unit u;
+    if (dept && (!json_is_integer(dept) || json_integer_value(dept) <= 0 ||
+                 ts_store_unit_get(r->app->store, json_integer_value(dept), &u) ||
+                 strcmp(u.kind, "department") != 0))
+      json_object_set_new(errors, "dept", json_string("must be the id of a department"));
+    else if (dept)
+      w->dept = json_integer_value(dept);
+    json_t *h = json_object_get(w->body, "handler");
+    ts_user hu;
+    if (h && !json_is_null(h) &&
+        (!json_is_string(h) || !ts_ident_ok(json_string_value(h), 64) ||
+         ts_store_user_get(r->app->store, json_string_value(h), &hu, NULL, 0) || hu.disabled))
+      json_object_set_new(errors, "handler", json_string("is not an active user"));
+    else if (h && !json_is_null(h))
+      w->handler = json_string_value(h);
+    if (json_object_size(errors)) {
+      ts_api_invalid(r, errors);
+      errors = NULL;
+      goto out;
+    }
+  }
+  ts_req_defer(r, apply_action, w, aw_free, finish_action);
+  w = NULL;
+out:
+  json_decref(errors);
+  ts_case_free(c);
+  aw_free(w);
+}
