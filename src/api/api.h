@@ -36,6 +36,8 @@ void ts_api_units_patch(ts_req *r);
 
 void ts_api_channels_list(ts_req *r);
 void ts_api_categories_list(ts_req *r);
+void ts_api_grading_rules_list(ts_req *r);
+void ts_api_grading_rules_put(ts_req *r);
 
 void ts_api_cases_list(ts_req *r);
 void ts_api_cases_create(ts_req *r);

@@ -93,6 +93,8 @@ static int apply_action(ts_tx *tx, void *arg) {
     if (w->handler && (rc = ts_case_set_text(w->after, TS_CF_HANDLER, w->handler)))
       goto out;
   }
+  if ((rc = ts_svc_case_grade(tx, w->after, w->now)))
+    goto out;
   ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);
   if ((rc = ts_tx_case_update(tx, w->after)))
     goto out;

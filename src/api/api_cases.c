@@ -341,6 +341,8 @@ static int apply_patch(ts_tx *tx, void *arg) {
     rc = TS_ERR_NOMEM;
     goto out;
   }
+  if ((rc = ts_svc_case_grade(tx, w->after, w->now)))
+    goto out;
   if (!(changes = ts_case_diff(cur, w->after))) {
     rc = TS_ERR_NOMEM;
     goto out;

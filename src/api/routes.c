@@ -42,6 +42,8 @@ const ts_route ts_routes[] = {
 
   {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/config/grading-rules", ts_api_grading_rules_list, ANY, BODY_JSON},
+  {"PUT", "/api/v1/config/grading-rules/{}", ts_api_grading_rules_put, ADMIN, BODY_JSON},
 
   {"GET", "/api/v1/cases", ts_api_cases_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases", ts_api_cases_create, WRITE, BODY_JSON},

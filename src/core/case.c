@@ -436,8 +436,8 @@ json_t *ts_case_diff(const ts_case *old, const ts_case *c) {
   if (!d)
     return NULL;
   for (int f = 0; f < TS_CF__COUNT; f++) {
-    if (f == TS_CF_UPDATED_AT)
-      continue; /* the history entry's own time says it */
+    if (f == TS_CF_UPDATED_AT || (ts_case_fields[f].flags & TS_FF_HIDDEN))
+      continue; /* the history entry's own time says it; hidden fields are derived */
     int changed = old ? !same_value(old, c, f)
                       : (c->v[f].set == 1 &&
                          !(ts_case_fields[f].type == TS_FT_BOOL && c->v[f].i == 0));
@@ -488,6 +488,8 @@ json_t *ts_case_to_json(const ts_case *c) {
     return NULL;
   for (int f = 0; f < TS_CF__COUNT; f++) {
     const char *leaf;
+    if (ts_case_fields[f].flags & TS_FF_HIDDEN)
+      continue;
     json_t *g = group_for(o, ts_case_fields[f].json, &leaf);
     if (!g || json_object_set_new(g, leaf, ts_case_field_json(c, f)) != 0) {
       json_decref(o);

@@ -36,6 +36,7 @@ enum {
   TS_FF_PATCH = 1u << 1, /* may be changed by PATCH */
   TS_FF_REQ = 1u << 2,   /* required at registration (and never cleared) */
   TS_FF_KEEP = 1u << 3,  /* may change but never be cleared (defaulted when absent) */
+  TS_FF_HIDDEN = 1u << 4, /* kept for the store's queries, not shown nor diffed */
   TS_FF_SYS = 0          /* set by the system only */
 };
 
@@ -131,6 +132,7 @@ enum {
   X(FU_COMMENT, "follow_up.comment", "fu_comment", TS_FT_MTEXT, 2000, TS_FF_SYS, NULL)     \
   X(FU_WAIVED, "follow_up.waived_reason", "fu_waived_reason", TS_FT_MTEXT, 500, TS_FF_SYS, \
     NULL)                                                                                 \
+  X(SUBJECT_KEY, "subject_key", "subject_key", TS_FT_TEXT, 300, TS_FF_HIDDEN, NULL)      \
   X(L_COMPENSATION, "loss.compensation_cents", "l_compensation_cents", TS_FT_CENTS, 0,   \
     TS_FF_PATCH, NULL)                                                                    \
   X(L_REFUND, "loss.refund_cents", "l_refund_cents", TS_FT_CENTS, 0, TS_FF_PATCH, NULL)  \

@@ -250,5 +250,45 @@ static const char m003_lifecycle[] =
   " ('dept_manager', 5000000, 'g4'),"
   " ('general_manager', NULL, 'g4');";
 
-const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle};
+/* Grading rules (DOMAIN §4) as data, with the seeds' defaults; and what the cross-case
+ * rules count by: a subject key (batch, else product, else order, else plate) and the
+ * complainant's phone, each indexed with the time of receipt. */
+static const char m004_grading[] =
+  "CREATE TABLE grading_rules ("
+  "  id TEXT PRIMARY KEY,"
+  "  grade TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  params TEXT NOT NULL DEFAULT '{}',"
+  "  text_zh TEXT NOT NULL,"
+  "  text_en TEXT NOT NULL,"
+  "  active INTEGER NOT NULL DEFAULT 1,"
+  "  sort INTEGER NOT NULL DEFAULT 0);"
+  "INSERT INTO grading_rules(id, grade, kind, params, text_zh, text_en, sort) VALUES"
+  " ('safety_related','g2','flag','{\"flag\":\"safety_related\"}','涉及安全系统或重要部件故障','Safety system or major component failure',10),"
+  " ('repeat_after_handling','g2','reopened','{\"count\":1}','处理后同一问题再次投诉','The same issue complained again after handling',11),"
+  " ('unusable_over_7_days','g2','unusable_days_over','{\"days\":7}','产品无法使用超过7天','Product unusable for more than 7 days',12),"
+  " ('same_subject_3_customers_30d','g2','same_subject_customers','{\"count\":3,\"days\":30}','30天内3位以上不同客户投诉同一对象','3 or more customers complained about the same subject within 30 days',13),"
+  " ('repeat_complainant_2_90d','g2','repeat_complainant','{\"count\":2,\"days\":90}','同一客户90天内投诉2次以上','The same customer complained 2 or more times within 90 days',14),"
+  " ('media_threat','g3','flag','{\"flag\":\"media_threat\"}','客户扬言曝光媒体','The customer threatens to go to the media',20),"
+  " ('media_exposure','g3','flag','{\"flag\":\"media_exposure\"}','已被媒体曝光','Exposed in the media',21),"
+  " ('external_channel','g3','external','{}','来自外部渠道（12315、消协、工信部、法院、媒体等）','Came through an external channel (12315, consumer association, MIIT, court, media)',22),"
+  " ('regulator_threat','g3','flag','{\"flag\":\"regulator_threat\"}','客户扬言向12315/消协/主管部门投诉','The customer threatens to go to 12315, the consumer association or a regulator',23),"
+  " ('lawsuit_threat','g3','flag','{\"flag\":\"lawsuit_threat\"}','客户扬言起诉','The customer threatens a lawsuit',24),"
+  " ('vvip','g3','vvip','{}','VVIP客户','VVIP customer',25),"
+  " ('similar_5_in_7d','g3','similar_cases','{\"count\":5,\"days\":7}','7天内5起以上同类投诉','5 or more similar cases within 7 days',26),"
+  " ('open_over_30_days','g3','open_days_over','{\"days\":30}','投诉超过30天未结','Open for more than 30 days',27),"
+  " ('major_loss','g3','claimed_at_least','{\"cents\":5000000}','索赔或损失达到重大损失标准（默认5万元）','Claimed or actual loss at or above the major-loss threshold (¥50,000 by default)',28),"
+  " ('injury','g4','flag','{\"flag\":\"injury\"}','造成人身伤害','Personal injury',40),"
+  " ('fire','g4','flag','{\"flag\":\"fire\"}','发生火灾','Fire',41),"
+  " ('accident','g4','flag','{\"flag\":\"accident\"}','发生事故','Accident',42),"
+  " ('property_damage','g4','flag','{\"flag\":\"property_damage\"}','产品以外的财产损失','Property damage beyond the product',43),"
+  " ('lawsuit_filed','g4','flag','{\"flag\":\"lawsuit_filed\"}','已起诉','Lawsuit filed',44),"
+  " ('regulator_investigation','g4','flag','{\"flag\":\"regulator_investigation\"}','主管部门已介入调查','Regulator investigation',45);"
+  "ALTER TABLE cases ADD COLUMN subject_key TEXT;"
+  "CREATE INDEX cases_subject ON cases(subject_key, received_at) WHERE subject_key IS NOT NULL;"
+  "CREATE INDEX cases_phone_received ON cases(c_phone, received_at) WHERE c_phone IS NOT NULL;"
+  "DROP INDEX cases_phone;";
+
+const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
+                                     m004_grading};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

@@ -227,4 +227,19 @@ int ts_tx_solutions_get(ts_tx *tx, int64_t case_id, int64_t proposal_no, ts_solu
 /* [{"type","amount_cents","description","option"}...] of one proposal. */
 int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, json_t **out);
 
+/* ---- grading rules ----------------------------------------------------------------------- */
+
+#include "core/grading.h"
+
+/* The active grading rules, for the writer: cached, reloaded after any change. The array
+ * stays valid until the apply function returns. */
+int ts_tx_grading_rules(ts_tx *tx, const ts_rule **rules, int *n);
+/* Counts over other cases for the cross-case rules (the case itself is counted once). */
+int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t since,
+                      int64_t *n);
+/* Every rule, active or not: [{"id","grade","kind","params","text_zh","text_en","active"}]. */
+int ts_store_grading_rule_list(ts_store *s, json_t **out);
+/* Creates or replaces a rule. */
+int ts_tx_grading_rule_put(ts_tx *tx, const ts_rule *r, int active);
+
 #endif

@@ -58,6 +58,12 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_RULES_ACTIVE,
+  Q_RULES_ALL,
+  Q_RULE_PUT,
+  Q_COUNT_SUBJECT_CUSTOMERS,
+  Q_COUNT_SIMILAR,
+  Q_COUNT_COMPLAINANT,
   Q_APPROVAL_LIMITS,
   Q_SOLUTION_ADD,
   Q_SOLUTION_GET,
@@ -134,6 +140,23 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_RULES_ACTIVE] = "SELECT id, grade, kind, params, text_zh, text_en FROM grading_rules "
+                     "WHERE active = 1 ORDER BY sort, id",
+  [Q_RULES_ALL] = "SELECT id, grade, kind, params, text_zh, text_en, active FROM grading_rules "
+                  "ORDER BY sort, id",
+  [Q_RULE_PUT] = "INSERT INTO grading_rules(id, grade, kind, params, text_zh, text_en, active, sort) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(sort),0)+1 FROM grading_rules)) "
+                 "ON CONFLICT(id) DO UPDATE SET grade = excluded.grade, kind = excluded.kind, "
+                 "params = excluded.params, text_zh = excluded.text_zh, "
+                 "text_en = excluded.text_en, active = excluded.active",
+  /* distinct customers (by phone, else customer id, else name) on the subject, others + self */
+  [Q_COUNT_SUBJECT_CUSTOMERS] =
+    "SELECT count(DISTINCT k) FROM (SELECT coalesce(c_phone, c_customer_id, c_name) k FROM cases "
+    "WHERE subject_key = ?1 AND received_at >= ?2 AND id != ?3 UNION ALL SELECT ?4)",
+  [Q_COUNT_SIMILAR] = "SELECT count(*) + 1 FROM cases WHERE subject_key = ?1 AND received_at >= ?2 "
+                      "AND id != ?3 AND category IS ?4",
+  [Q_COUNT_COMPLAINANT] = "SELECT count(*) + 1 FROM cases WHERE c_phone = ?1 AND received_at >= ?2 "
+                          "AND id != ?3",
   [Q_APPROVAL_LIMITS] = "SELECT role, coalesce(max_cents, -1), max_grade FROM approval_limits "
                         "ORDER BY max_cents IS NULL, max_cents",
   [Q_SOLUTION_ADD] = "INSERT INTO case_solutions(case_id, proposal_no, option, type, "
@@ -191,6 +214,11 @@ struct ts_store {
 
   pthread_mutex_t stats_mu;
   ts_store_stats stats;
+
+  /* grading rules, used and reloaded by the writer thread only */
+  ts_rule *rules;
+  int nrules;
+  int rules_loaded;
 };
 
 struct ts_tx {
@@ -685,6 +713,7 @@ void ts_store_close(ts_store *s) {
     if (s->sql[q] != static_sql[q])
       free(s->sql[q]);
   free(s->case_cols);
+  free(s->rules);
   pthread_mutex_destroy(&s->pool_mu);
   pthread_cond_destroy(&s->pool_cv);
   pthread_mutex_destroy(&s->q_mu);
@@ -1768,4 +1797,150 @@ int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, j
     return TS_ERR_NOMEM;
   *out = arr;
   return TS_OK;
+}
+
+/* ---- grading rules --------------------------------------------------------------------- */
+
+/* Makes a rule from a row (id, grade, kind, params, text_zh, text_en); 0 if it does not
+ * make one (a rule edited into nonsense outside the API is skipped, not fatal). */
+static int row_rule(sqlite3_stmt *st, ts_rule *r) {
+  json_t *params = json_loads(col_text(st, 3), 0, NULL);
+  int rc = ts_rule_make(col_text(st, 0), col_text(st, 1), col_text(st, 2), params,
+                        col_text(st, 4), col_text(st, 5), r, NULL);
+  json_decref(params);
+  return rc == TS_OK;
+}
+
+int ts_tx_grading_rules(ts_tx *tx, const ts_rule **rules, int *n) {
+  ts_store *s = tx->s;
+  if (!s->rules_loaded) {
+    sqlite3_stmt *st = stmt(s, tx->c, Q_RULES_ACTIVE);
+    ts_rule *arr = NULL;
+    int len = 0, cap = 0;
+    if (!st)
+      return TS_ERR_STORE;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      if (len == cap) {
+        int ncap = cap ? cap * 2 : 32;
+        ts_rule *g = realloc(arr, (size_t)ncap * sizeof *arr);
+        if (!g) {
+          free(arr);
+          sqlite3_reset(st);
+          return TS_ERR_NOMEM;
+        }
+        arr = g;
+        cap = ncap;
+      }
+      if (row_rule(st, &arr[len]))
+        len++;
+    }
+    sqlite3_reset(st);
+    free(s->rules);
+    s->rules = arr;
+    s->nrules = len;
+    s->rules_loaded = 1;
+  }
+  *rules = s->rules;
+  *n = s->nrules;
+  return TS_OK;
+}
+
+int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t since,
+                      int64_t *n) {
+  const char *key = ts_case_text(c, TS_CF_SUBJECT_KEY);
+  const char *phone = ts_case_text(c, TS_CF_C_PHONE);
+  int q;
+  switch (kind) {
+  case TS_RULE_SAME_SUBJECT_CUSTOMERS:
+    q = Q_COUNT_SUBJECT_CUSTOMERS;
+    break;
+  case TS_RULE_SIMILAR_CASES:
+    q = Q_COUNT_SIMILAR;
+    break;
+  case TS_RULE_REPEAT_COMPLAINANT:
+    q = Q_COUNT_COMPLAINANT;
+    break;
+  default:
+    return TS_ERR_INVALID;
+  }
+  if ((q == Q_COUNT_COMPLAINANT && !phone) || (q != Q_COUNT_COMPLAINANT && !key)) {
+    *n = 1; /* nothing to compare by: only the case itself */
+    return TS_OK;
+  }
+  sqlite3_stmt *st = stmt(tx->s, tx->c, q);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, q == Q_COUNT_COMPLAINANT ? phone : key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, since);
+  sqlite3_bind_int64(st, 3, c->id);
+  if (q == Q_COUNT_SUBJECT_CUSTOMERS) {
+    const char *who = phone ? phone : ts_case_text(c, TS_CF_C_CUSTOMER_ID);
+    sqlite3_bind_text(st, 4, who ? who : ts_case_text(c, TS_CF_C_NAME), -1, SQLITE_STATIC);
+  } else if (q == Q_COUNT_SIMILAR) {
+    const char *cat = ts_case_text(c, TS_CF_CATEGORY);
+    if (cat)
+      sqlite3_bind_text(st, 4, cat, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(st, 4);
+  }
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    *n = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
+}
+
+static json_t *shape_rule(sqlite3_stmt *st) {
+  json_t *params = json_loads(col_text(st, 3), 0, NULL);
+  return json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:b}", "id", col_text(st, 0), "grade",
+                   col_text(st, 1), "kind", col_text(st, 2), "params",
+                   params ? params : json_object(), "text_zh", col_text(st, 4), "text_en",
+                   col_text(st, 5), "active", sqlite3_column_int(st, 6));
+}
+
+int ts_store_grading_rule_list(ts_store *s, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_RULES_ALL);
+  json_t *arr = json_array();
+  int rc = st && arr ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = shape_rule(st);
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}
+
+int ts_tx_grading_rule_put(ts_tx *tx, const ts_rule *r, int active) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_RULE_PUT);
+  char grade[3] = {'g', (char)('0' + r->grade), '\0'};
+  json_t *params = ts_rule_params(r);
+  char *ptext = params ? json_dumps(params, JSON_COMPACT) : NULL;
+  json_decref(params);
+  int rc = TS_ERR_NOMEM;
+  if (st && ptext) {
+    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, grade, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ts_rule_kind_name(r->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ptext, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->text_zh, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->text_en, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, active);
+    rc = step_done(tx->c, st, "rule put");
+  } else if (!st) {
+    rc = TS_ERR_STORE;
+  }
+  free(ptext);
+  tx->s->rules_loaded = 0; /* reload on next use, whatever became of this write */
+  return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grading.h"
 #include "core/perm.h"
 #include "core/text.h"
 #include "core/ts_err.h"
@@ -86,8 +87,36 @@ out:
   return TS_OK;
 }
 
+static int count_through_tx(void *ctx, ts_rule_kind kind, const ts_case *c, int64_t since,
+                            int64_t *n) {
+  return ts_tx_grade_count(ctx, kind, c, since, n);
+}
+
+int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now) {
+  char key[300];
+  const ts_rule *rules;
+  int n, rc;
+  const char *k = ts_subject_key(c, key, sizeof key);
+  if ((rc = ts_case_set_text(c, TS_CF_SUBJECT_KEY, k)))
+    return rc;
+  if (!k)
+    ts_case_clear(c, TS_CF_SUBJECT_KEY);
+  if ((rc = ts_tx_grading_rules(tx, &rules, &n)))
+    return rc;
+  ts_grade_lookup lk = {tx, count_through_tx};
+  return ts_grade_evaluate(c, rules, n, &lk, now);
+}
+
+/* Fields the write itself decides (number, time, grade): spliced into the register
+ * entry there; everything else is diffed before the write. */
+static const int writer_fields[] = {TS_CF_CASE_NO, TS_CF_REGISTERED_AT, TS_CF_GRADE,
+                                    TS_CF_GRADE_REASONS};
+#define N_WRITER_FIELDS (sizeof writer_fields / sizeof writer_fields[0])
+
 char *ts_svc_case_register_changes(const ts_case *c) {
   json_t *d = ts_case_diff(NULL, c);
+  for (size_t i = 0; d && i < N_WRITER_FIELDS; i++)
+    json_object_del(d, ts_case_fields[writer_fields[i]].json);
   char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
   json_decref(d);
   return text;
@@ -95,29 +124,30 @@ char *ts_svc_case_register_changes(const ts_case *c) {
 
 int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *actor,
                        int64_t now, const char *changes) {
-  char *own = NULL, *full = NULL;
-  int rc = ts_tx_case_insert(tx, c, prefix, now);
-  if (rc)
+  char *own = NULL, *head = NULL, *full = NULL;
+  int rc;
+  if ((rc = ts_svc_case_grade(tx, c, now)) || (rc = ts_tx_case_insert(tx, c, prefix, now)))
     return rc;
   if (!changes && !(changes = own = ts_svc_case_register_changes(c)))
     return TS_ERR_NOMEM;
-  /* Splice in what the write assigned: the number and the registration time. */
-  json_t *no = ts_case_field_json(c, TS_CF_CASE_NO);
-  json_t *at = ts_case_field_json(c, TS_CF_REGISTERED_AT);
-  char *no_s = json_dumps(no, JSON_ENCODE_ANY), *at_s = json_dumps(at, JSON_ENCODE_ANY);
-  size_t n = strlen(changes) + (no_s ? strlen(no_s) : 0) + (at_s ? strlen(at_s) : 0) + 64;
-  if (no_s && at_s && (full = malloc(n))) {
-    int has_more = strcmp(changes, "{}") != 0;
-    snprintf(full, n, "{\"case_no\":[null,%s],\"registered_at\":[null,%s]%s%s", no_s, at_s,
-             has_more ? "," : "}", has_more ? changes + 1 : "");
+  /* Splice in what the write decided: the number, the registration time, the grade. */
+  json_t *first = json_object();
+  for (size_t i = 0; first && i < N_WRITER_FIELDS; i++)
+    json_object_set_new(first, ts_case_fields[writer_fields[i]].json,
+                        json_pack("[no]", ts_case_field_json(c, writer_fields[i])));
+  head = first ? json_dumps(first, JSON_COMPACT) : NULL;
+  json_decref(first);
+  size_t n = (head ? strlen(head) : 0) + strlen(changes) + 2;
+  if (head && (full = malloc(n))) {
+    int more = strcmp(changes, "{}") != 0;
+    size_t hl = strlen(head) - 1; /* without its closing brace */
+    memcpy(full, head, hl);
+    snprintf(full + hl, n - hl, "%s%s", more ? "," : "}", more ? changes + 1 : "");
     rc = ts_tx_history_add_text(tx, c->id, now, actor, "register", full);
   } else {
     rc = TS_ERR_NOMEM;
   }
-  json_decref(no);
-  json_decref(at);
-  free(no_s);
-  free(at_s);
+  free(head);
   free(full);
   free(own);
   return rc;

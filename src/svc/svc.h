@@ -21,6 +21,11 @@ ts_case_lookup ts_svc_case_lookup(ts_store *s);
  * who's place. */
 int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t now,
                         ts_case **out, json_t *errors);
+/* Inside a write: derives the case's subject key and runs the grading rules on it (the
+ * cross-case rules count through the transaction, so concurrent registrations see each
+ * other). Call after every change, before the case is written. */
+int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now);
+
 /* The "register" history entry of a prepared case as JSON text (malloc'd), without the
  * number and time that the write assigns. Built before the write, so the writer thread
  * does not spend its time on JSON. */

@@ -398,7 +398,11 @@ test('PATCH changes fields; GET shows them; history records each change as befor
   assert.deepEqual(h.map((x) => x.action), ['register', 'update', 'update']);
   assert.equal(h[1].actor, 'sup.east');
   assert.equal(h[2].actor, 'admin');
-  assert.deepEqual(h[1].changes, {
+  // the injury flag raised the grade to g4 (DOMAIN §4); the change and its reason are recorded
+  const { grade, grade_reasons: reasons, ...fieldChanges } = h[1].changes;
+  assert.equal(grade[1], 'g4');
+  assert.ok(reasons[1].some((x) => x.rule === 'injury' && x.grade === 'g4'), 'the injury rule is named');
+  assert.deepEqual(fieldChanges, {
     category: ['product_quality', 'repair_quality'],
     title: ['刹车异响', '刹车异响(复检)'],
     'complainant.phone': ['13911110001', '13911119999'],
@@ -597,8 +601,14 @@ test('concurrent PATCHes of different fields all land (no lost update), one hist
   const h = await history(c.case_no);
   const updates = h.filter((x) => x.action === 'update');
   assert.equal(updates.length, flags.length);
-  assert.deepEqual(updates.map((u) => Object.keys(u.changes)).flat().sort(), flags.map((f) => `flags.${f}`).sort());
-  for (const u of updates) assert.deepEqual(Object.values(u.changes), [[false, true]]);
+  // grading may add grade/grade_reasons to an entry; the flags themselves land once each
+  const flagKeys = (u) => Object.keys(u.changes).filter((k) => k.startsWith('flags.'));
+  assert.deepEqual(updates.map(flagKeys).flat().sort(), flags.map((f) => `flags.${f}`).sort());
+  for (const u of updates) {
+    for (const k of flagKeys(u)) assert.deepEqual(u.changes[k], [false, true]);
+    assert.deepEqual(Object.keys(u.changes).filter((k) => !k.startsWith('flags.') && k !== 'grade' && k !== 'grade_reasons'), []);
+  }
+  assert.equal(after.grade, 'g4', 'injury, fire, accident or property damage make it g4');
 });
 
 test('a promise settled by 10 concurrent requests: exactly one 200, the rest 409', async () => {

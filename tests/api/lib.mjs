@@ -417,3 +417,29 @@ export async function rawRequest(server, method, p, { token, contentLength, body
     pump();
   });
 }
+
+/* Everything the store holds about one case, as text: its row in cases, its history and its
+ * solutions, plus the table-wide counts of those three tables (so a refused action that wrote
+ * to another case shows too). Equal before and after = the case is unchanged. */
+export function caseRows(db, caseNo) {
+  if (!/^[A-Za-z0-9]+$/.test(caseNo)) throw new Error(`not a case number: ${caseNo}`);
+  const id = `(SELECT id FROM cases WHERE case_no = '${caseNo}')`;
+  const q = `SELECT * FROM cases WHERE case_no = '${caseNo}';
+    SELECT * FROM case_history WHERE case_id = ${id} ORDER BY id;
+    SELECT * FROM case_solutions WHERE case_id = ${id} ORDER BY id;
+    SELECT (SELECT count(*) FROM cases), (SELECT coalesce(sum(updated_at),0) FROM cases),
+      (SELECT count(*) FROM case_history), (SELECT count(*) FROM case_solutions);`;
+  const out = execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', '-cmd', '.mode quote', '-cmd', '.headers on', db, q], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (!out.includes(`'${caseNo}'`)) throw new Error(`case ${caseNo} is not in the store`);
+  return out;
+}
+
+/* A calendar date "YYYY-MM-DD" in the organisation's zone (Asia/Shanghai), offset by whole days
+ * from today. */
+export function shanghaiDate(offsetDays = 0, d = new Date()) {
+  const t = new Date(d.getTime() + offsetDays * 86400000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+}
