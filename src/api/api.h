@@ -52,6 +52,16 @@ void ts_api_promises_list(ts_req *r);
 void ts_api_promises_create(ts_req *r);
 void ts_api_promises_patch(ts_req *r);
 void ts_api_case_action(ts_req *r);
+void ts_api_improvements_list(ts_req *r);
+void ts_api_improvements_create(ts_req *r);
+void ts_api_improvements_patch(ts_req *r);
+void ts_api_penalties_list(ts_req *r);
+void ts_api_penalties_create(ts_req *r);
+void ts_api_penalty_approve(ts_req *r);
+void ts_api_penalty_execute(ts_req *r);
+void ts_api_penalty_cancel(ts_req *r);
+void ts_api_penalties_pending(ts_req *r);
+void ts_api_stages_list(ts_req *r);
 void ts_api_evidence_upload(ts_req *r);
 void ts_api_evidence_list(ts_req *r);
 void ts_api_evidence_get(ts_req *r);
@@ -103,6 +113,10 @@ int ts_api_query_keys(ts_req *r, const char *const *allowed);
 /* Loads case_no if the caller may see it; replies 404 (also for cases outside the
  * caller's scope) and returns non-zero otherwise. */
 int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out);
+
+/* Inside a write: loads case_no if `who` may still see it (TS_ERR_NOT_FOUND otherwise),
+ * so a write never acts on a case that left the caller's place meanwhile. */
+int ts_api_tx_case(ts_tx *tx, const char *case_no, const ts_principal *who, ts_case **out);
 
 json_t *ts_api_user_json(const ts_user *u);
 json_t *ts_api_unit_json(const ts_unit *u);

@@ -47,7 +47,6 @@ static void aw_free(void *p) {
 static int apply_action(ts_tx *tx, void *arg) {
   action_write *w = arg;
   ts_case *cur = NULL;
-  ts_scope scope;
   json_t *changes = NULL;
   ts_solution items[TS_SOLUTIONS_MAX];
   const char *options[TS_SOLUTIONS_MAX + 1];
@@ -59,15 +58,9 @@ static int apply_action(ts_tx *tx, void *arg) {
   memset(&w->res, 0, sizeof w->res);
   json_object_clear(w->errors);
 
-  int rc = ts_tx_case_get(tx, w->case_no, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
   if (rc)
     return rc;
-  ts_scope_for(&w->who, &scope);
-  if (!ts_scope_allows(&scope, cur->outlet_path, cur->dept_path, ts_case_text(cur, TS_CF_OWNER),
-                       ts_case_text(cur, TS_CF_HANDLER))) {
-    rc = TS_ERR_NOT_FOUND;
-    goto out;
-  }
   /* what the rules need from the current proposal */
   if ((rc = ts_tx_solutions_get(tx, cur->id, ts_case_int(cur, TS_CF_PROPOSAL_NO), items,
                                 TS_SOLUTIONS_MAX, &n)))
@@ -80,8 +73,11 @@ static int apply_action(ts_tx *tx, void *arg) {
       options[nopt++] = items[i].option;
   }
   options[nopt] = NULL;
-  ts_action_ctx ctx = {&w->who, w->now, w->limits, w->nlimits, ts_solutions_cost(items, n),
-                       options, FOLLOW_UP_HOURS};
+  int64_t improvements = 0;
+  if (w->action == TS_ACT_CLOSE && (rc = ts_tx_improvement_count(tx, cur->id, &improvements)))
+    goto out;
+  ts_action_ctx ctx = {&w->who,     w->now,  w->limits,       w->nlimits, ts_solutions_cost(items, n),
+                       options,     FOLLOW_UP_HOURS, (int)improvements};
   if (!(w->after = ts_case_dup(cur))) {
     rc = TS_ERR_NOMEM;
     goto out;

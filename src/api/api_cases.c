@@ -68,8 +68,10 @@ static int is_closed(const ts_case *c) {
 json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full) {
   ts_store *s = r->app->store;
   json_t *j = ts_case_to_json(c);
-  json_t *lists[5] = {NULL, NULL, NULL, NULL, NULL};
-  static const char *const names[5] = {"notes", "contacts", "promises", "evidence", "solutions"};
+  enum { N = 7 };
+  json_t *lists[N] = {NULL};
+  static const char *const names[N] = {"notes", "contacts", "promises", "evidence",
+                                       "solutions", "improvements", "penalties"};
   if (!j)
     return NULL;
   json_object_set_new(j, "allowed_actions",
@@ -79,13 +81,14 @@ json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full) {
     return j;
   if (ts_store_note_list(s, c->id, &lists[0]) || ts_store_contact_list(s, c->id, &lists[1]) ||
       ts_store_promise_list(s, c->id, &lists[2]) || ts_store_evidence_list(s, c->id, &lists[3]) ||
-      ts_store_solutions_list(s, c->id, ts_case_int(c, TS_CF_PROPOSAL_NO), &lists[4])) {
-    for (int i = 0; i < 5; i++)
+      ts_store_solutions_list(s, c->id, ts_case_int(c, TS_CF_PROPOSAL_NO), &lists[4]) ||
+      ts_store_improvement_list(s, c->id, &lists[5]) || ts_store_penalty_list(s, c->id, &lists[6])) {
+    for (int i = 0; i < N; i++)
       json_decref(lists[i]);
     json_decref(j);
     return NULL;
   }
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < N; i++)
     json_object_set_new(j, names[i], lists[i]);
   return j;
 }
@@ -305,23 +308,6 @@ out:
 
 /* ---- change fields ------------------------------------------------------------------- */
 
-/* Loads the case inside the transaction and checks it is still the caller's to see. */
-static int tx_case_for(ts_tx *tx, case_write *w, ts_case **out) {
-  ts_case *c;
-  ts_scope scope;
-  int rc = ts_tx_case_get(tx, w->case_no, &c);
-  if (rc)
-    return rc;
-  ts_scope_for(&w->who, &scope);
-  if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
-                       ts_case_text(c, TS_CF_HANDLER))) {
-    ts_case_free(c);
-    return TS_ERR_NOT_FOUND;
-  }
-  *out = c;
-  return TS_OK;
-}
-
 static int apply_patch(ts_tx *tx, void *arg) {
   case_write *w = arg;
   ts_case *cur = NULL;
@@ -329,7 +315,7 @@ static int apply_patch(ts_tx *tx, void *arg) {
   ts_case_free(w->after); /* from an earlier run of this write (see ts_apply_fn) */
   w->after = NULL;
   w->why = NULL;
-  int rc = tx_case_for(tx, w, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
   if (rc)
     return rc;
   if (is_closed(cur)) {
@@ -433,7 +419,7 @@ static int apply_item(ts_tx *tx, void *arg) {
   json_t *changes = NULL;
   const char *action = NULL;
   w->why = NULL;
-  int rc = tx_case_for(tx, w, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
   if (rc)
     return rc;
   switch (iw->kind) {

@@ -255,3 +255,19 @@ void ts_api_case_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {
     ts_api_reply_list(r, items);
   ts_case_free(c);
 }
+
+int ts_api_tx_case(ts_tx *tx, const char *case_no, const ts_principal *who, ts_case **out) {
+  ts_case *c;
+  ts_scope scope;
+  int rc = ts_tx_case_get(tx, case_no, &c);
+  if (rc)
+    return rc;
+  ts_scope_for(who, &scope);
+  if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
+                       ts_case_text(c, TS_CF_HANDLER))) {
+    ts_case_free(c);
+    return TS_ERR_NOT_FOUND;
+  }
+  *out = c;
+  return TS_OK;
+}

@@ -17,6 +17,7 @@ static void reply_list(ts_req *r, int (*fn)(ts_store *, json_t **)) {
 void ts_api_channels_list(ts_req *r) { reply_list(r, ts_store_channel_list); }
 void ts_api_categories_list(ts_req *r) { reply_list(r, ts_store_category_list); }
 
+void ts_api_stages_list(ts_req *r) { reply_list(r, ts_store_stage_list); }
 void ts_api_grading_rules_list(ts_req *r) { reply_list(r, ts_store_grading_rule_list); }
 
 typedef struct {

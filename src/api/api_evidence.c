@@ -134,17 +134,9 @@ typedef struct {
 static int apply_evidence(ts_tx *tx, void *arg) {
   evidence_write *w = arg;
   ts_case *c = NULL;
-  ts_scope scope;
-  int rc = ts_tx_case_get(tx, w->case_no, &c);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &c);
   if (rc)
     return rc;
-  /* still the caller's to see, now that the write runs */
-  ts_scope_for(&w->who, &scope);
-  if (!ts_scope_allows(&scope, c->outlet_path, c->dept_path, ts_case_text(c, TS_CF_OWNER),
-                       ts_case_text(c, TS_CF_HANDLER))) {
-    ts_case_free(c);
-    return TS_ERR_NOT_FOUND;
-  }
   w->e.case_id = c->id;
   ts_case_free(c);
   if ((rc = ts_tx_evidence_add(tx, &w->e)))

@@ -7,6 +7,9 @@
 #define ANY TS_ROLES_ANY
 #define WRITE TS_ROLES_WRITE
 #define ADMIN TS_ROLE_ADMIN
+/* Who decides on penalties: supervisors and above. */
+#define MANAGE                                                                            \
+  (TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
 #define BODY_JSON 0                     /* body up to --max-body */
 #define BODY_UPLOAD TS_ROUTE_UPLOAD     /* body up to --max-upload */
 #define TEST_ONLY TS_ROUTE_TEST_ONLY     /* only with --test-clock */
@@ -42,6 +45,7 @@ const ts_route ts_routes[] = {
 
   {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/config/service-stages", ts_api_stages_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/grading-rules", ts_api_grading_rules_list, ANY, BODY_JSON},
   {"PUT", "/api/v1/config/grading-rules/{}", ts_api_grading_rules_put, ADMIN, BODY_JSON},
 
@@ -58,6 +62,15 @@ const ts_route ts_routes[] = {
   {"POST", "/api/v1/cases/{}/promises", ts_api_promises_create, CASE_EDIT, BODY_JSON},
   {"PATCH", "/api/v1/cases/{}/promises/{}", ts_api_promises_patch, CASE_EDIT, BODY_JSON},
   {"POST", "/api/v1/cases/{}/actions/{}", ts_api_case_action, CASE_EDIT, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/improvements", ts_api_improvements_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/improvements", ts_api_improvements_create, CASE_EDIT, BODY_JSON},
+  {"PATCH", "/api/v1/cases/{}/improvements/{}", ts_api_improvements_patch, CASE_EDIT, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/penalties", ts_api_penalties_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/penalties", ts_api_penalties_create, CASE_EDIT, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/penalties/{}/approve", ts_api_penalty_approve, MANAGE, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/penalties/{}/execute", ts_api_penalty_execute, MANAGE, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/penalties/{}/cancel", ts_api_penalty_cancel, MANAGE, BODY_JSON},
+  {"GET", "/api/v1/penalties/pending", ts_api_penalties_pending, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/evidence", ts_api_evidence_upload, WRITE, BODY_UPLOAD},
   {"GET", "/api/v1/cases/{}/evidence", ts_api_evidence_list, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/evidence/{}", ts_api_evidence_get, ANY, BODY_JSON},

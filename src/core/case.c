@@ -34,6 +34,14 @@ const char *const ts_enum_invalid_reason[] = {"customer_use",          /* 顾客
                                               "beyond_reasonable",     /* 要求超出法律、合同或惯例 */
                                               "other",
                                               NULL};
+/* 人机料法环 and the causes outside: people (attitude, standards, skill), machine,
+ * material, method, environment; supplier, logistics, customer (DOMAIN §4). */
+const char *const ts_enum_root_cause[] = {
+  "people_attitude", "people_standards", "people_skill", "machine", "material", "method",
+  "environment", "supplier", "logistics", "customer", NULL};
+/* 投诉心理 (DOMAIN §8; seeds 002, 004). */
+const char *const ts_enum_psychology[] = {"respect", "vent", "compensation", "balance",
+                                          "recognition", "expertise", "revenge", NULL};
 const char *const ts_enum_contact_method[] = {"phone", "sms",    "email", "wechat",
                                               "visit", "letter", "portal", NULL};
 
@@ -56,7 +64,7 @@ static int is_text_type(ts_ftype t) {
   switch (t) {
   case TS_FT_TEXT: case TS_FT_MTEXT: case TS_FT_DATE: case TS_FT_ENUM: case TS_FT_LIST:
   case TS_FT_CHANNEL: case TS_FT_CATEGORY: case TS_FT_USER: case TS_FT_PHONE:
-  case TS_FT_EMAIL: case TS_FT_JSON:
+  case TS_FT_EMAIL: case TS_FT_JSON: case TS_FT_STAGE:
     return 1;
   default:
     return 0;
@@ -204,6 +212,10 @@ static int parse_value(ts_case *c, int f, json_t *val, const ts_case_lookup *lk,
   case TS_FT_CATEGORY:
     if (!s || strlen(s) > 64 || !lk || lk->category(lk->ctx, s) != TS_OK)
       why = "is not a known category";
+    break;
+  case TS_FT_STAGE:
+    if (!s || strlen(s) > 64 || !lk || !lk->stage || lk->stage(lk->ctx, s) != TS_OK)
+      why = "is not a known service stage";
     break;
   case TS_FT_USER:
     if (!s || !ts_ident_ok(s, 64) || !lk || lk->user(lk->ctx, s) != TS_OK)

@@ -28,7 +28,8 @@ typedef enum {
   TS_FT_PHONE,    /* phone number */
   TS_FT_EMAIL,    /* e-mail address */
   TS_FT_JSON,     /* system-managed JSON text */
-  TS_FT_OPTBOOL   /* true/false, or null while not known */
+  TS_FT_OPTBOOL,  /* true/false, or null while not known */
+  TS_FT_STAGE     /* a configured service stage code */
 } ts_ftype;
 
 enum {
@@ -133,6 +134,11 @@ enum {
   X(FU_WAIVED, "follow_up.waived_reason", "fu_waived_reason", TS_FT_MTEXT, 500, TS_FF_SYS, \
     NULL)                                                                                 \
   X(SUBJECT_KEY, "subject_key", "subject_key", TS_FT_TEXT, 300, TS_FF_HIDDEN, NULL)      \
+  X(ROOT_CAUSE, "root_cause", "root_cause", TS_FT_ENUM, 0, TS_FF_PATCH, ts_enum_root_cause) \
+  X(SERVICE_STAGE, "service_stage", "service_stage", TS_FT_STAGE, 0, TS_FF_PATCH, NULL)   \
+  X(RESPONSIBILITY, "responsibility", "responsibility", TS_FT_ENUM, 0, TS_FF_PATCH,        \
+    ts_enum_responsibility)                                                               \
+  X(PSYCHOLOGY, "psychology", "psychology", TS_FT_LIST, 7, TS_IO, ts_enum_psychology)      \
   X(L_COMPENSATION, "loss.compensation_cents", "l_compensation_cents", TS_FT_CENTS, 0,   \
     TS_FF_PATCH, NULL)                                                                    \
   X(L_REFUND, "loss.refund_cents", "l_refund_cents", TS_FT_CENTS, 0, TS_FF_PATCH, NULL)  \
@@ -164,6 +170,8 @@ extern const char *const ts_enum_kind_department[];
 extern const char *const ts_enum_unit_kind[];
 extern const char *const ts_enum_invalid_reason[];
 extern const char *const ts_enum_contact_method[];
+extern const char *const ts_enum_root_cause[];
+extern const char *const ts_enum_psychology[];
 
 /* 1 if v is in the NULL-terminated list vals. */
 int ts_enum_has(const char *const *vals, const char *v);
@@ -219,6 +227,7 @@ typedef struct {
   int (*category)(void *ctx, const char *code);
   int (*unit_kind)(void *ctx, int64_t id, char *kind, size_t kindsz);
   int (*user)(void *ctx, const char *username);
+  int (*stage)(void *ctx, const char *code);
 } ts_case_lookup;
 
 /* Reads the JSON object `in` into c: every key must be a field (nested objects

@@ -378,10 +378,13 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
              "the follow-up visit is not done: do it first, or give the reason to close without it");
       return TS_ERR_INVALID;
     }
-    if (grade >= 2 && !s2) {
+    if (grade >= 2 && !s2)
       err_at(errors, "lessons", "a case of grade g2 or above closes with its lessons learned");
+    if (grade >= 2 && ctx->improvements < 1)
+      err_at(errors, "improvements",
+             "a case of grade g2 or above closes with at least one improvement action");
+    if (grade >= 2 && (!s2 || ctx->improvements < 1))
       return TS_ERR_INVALID;
-    }
     if ((rc = ts_case_set_text(c, TS_CF_SUMMARY, s1)) || (s2 && (rc = ts_case_set_text(c, TS_CF_LESSONS, s2))) ||
         (waived && (rc = ts_case_set_text(c, TS_CF_FU_WAIVED, waived))))
       return rc;
@@ -479,6 +482,11 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
     ts_case_set_int(c, TS_CF_REOPEN_COUNT, ts_case_int(c, TS_CF_REOPEN_COUNT) + 1);
     ts_case_clear(c, TS_CF_CLOSED_AT);
     ts_case_clear(c, TS_CF_RESOLVED_AT);
+    /* the next resolution needs its own follow-up (the earlier one stays in the history) */
+    static const int followup[] = {TS_CF_FU_DUE_AT, TS_CF_FU_AT, TS_CF_FU_BY, TS_CF_FU_METHOD,
+                                   TS_CF_FU_COMMENT, TS_CF_FU_WAIVED};
+    for (size_t k = 0; k < sizeof followup / sizeof followup[0]; k++)
+      ts_case_clear(c, followup[k]);
     to = TS_ST_INVESTIGATING;
     if ((rc = raise_grade(c, "reopened", "重新打开的投诉至少上调一级 (reopened: at least one grade up)")))
       return rc;

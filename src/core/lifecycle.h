@@ -107,6 +107,7 @@ typedef struct {
   int64_t cost;                     /* approve: the current proposal's cost */
   const char *const *options;       /* resolve: the option labels of the proposal */
   int follow_up_hours;              /* resolve: when the follow-up falls due */
+  int improvements;                 /* close: improvement actions (CAPA) on the case */
 } ts_action_ctx;
 
 typedef struct {

@@ -289,6 +289,53 @@ static const char m004_grading[] =
   "CREATE INDEX cases_phone_received ON cases(c_phone, received_at) WHERE c_phone IS NOT NULL;"
   "DROP INDEX cases_phone;";
 
+/* Accountability (问责) and improvement (内部改进措施, CAPA), DOMAIN §6; classification
+ * of causes (人机料法环), stage and responsibility, and psychology tags (§4, §8). */
+static const char m005_accountability[] =
+  "CREATE TABLE case_improvements ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+  "  kind TEXT NOT NULL,"
+  "  description TEXT NOT NULL,"
+  "  owner TEXT NOT NULL REFERENCES users(username),"
+  "  due_on TEXT NOT NULL,"
+  "  status TEXT NOT NULL DEFAULT 'open',"
+  "  created_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  done_at INTEGER);"
+  "CREATE INDEX case_improvements_case ON case_improvements(case_id, id);"
+  "CREATE INDEX case_improvements_open ON case_improvements(due_on) WHERE status = 'open';"
+  "CREATE TABLE case_penalties ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+  "  person TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  amount_cents INTEGER,"
+  "  share_pct INTEGER,"
+  "  reason TEXT NOT NULL,"
+  "  status TEXT NOT NULL DEFAULT 'proposed',"
+  "  proposed_by TEXT NOT NULL, proposed_at INTEGER NOT NULL,"
+  "  approved_by TEXT, approved_at INTEGER,"
+  "  executed_by TEXT, executed_at INTEGER);"
+  "CREATE INDEX case_penalties_case ON case_penalties(case_id, id);"
+  "CREATE INDEX case_penalties_open ON case_penalties(status, proposed_at) WHERE status IN ('proposed','approved');"
+  "ALTER TABLE cases ADD COLUMN root_cause TEXT;"
+  "ALTER TABLE cases ADD COLUMN service_stage TEXT;"
+  "ALTER TABLE cases ADD COLUMN responsibility TEXT;"
+  "ALTER TABLE cases ADD COLUMN psychology TEXT;"
+  "CREATE TABLE service_stages ("
+  "  code TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+  "  sort INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1);"
+  "INSERT INTO service_stages(code, name_zh, name_en, sort) VALUES"
+  " ('booking','预约','Booking',1), ('preparation','准备','Preparation',2),"
+  " ('reception','接车/制单','Reception and work order',3), ('repair','维修','Repair',4),"
+  " ('quality_check','质检','Quality check',5), ('delivery','交车/结帐','Delivery and billing',6),"
+  " ('follow_up','跟踪','Follow-up',7), ('sales','销售','Sales',8), ('logistics','物流配送','Logistics',9),"
+  " ('after_sales','售后服务','After-sales service',10), ('other','其他','Other',99);"
+  "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "INSERT INTO settings(key, value) VALUES ('hr_review_threshold_cents', '50000000'),"
+  " ('major_loss_cents', '5000000');";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
-                                     m004_grading};
+                                     m004_grading, m005_accountability};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

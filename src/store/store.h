@@ -129,6 +129,11 @@ int ts_store_session_user(ts_store *s, const unsigned char hash[32], int64_t now
 /* ---- configured lists ------------------------------------------------------------- */
 
 int ts_store_channel_get(ts_store *s, const char *code, int *external);
+int ts_store_stage_get(ts_store *s, const char *code);
+/* [{"code","name_zh","name_en"}...] */
+int ts_store_stage_list(ts_store *s, json_t **out);
+/* A numeric setting (settings table), or def when it is not set. */
+int64_t ts_store_setting_int(ts_store *s, const char *key, int64_t def);
 int ts_store_category_get(ts_store *s, const char *code);
 /* [{"code","name_zh","name_en","external"}...] / [{"code","parent","name_zh","name_en"}] */
 int ts_store_channel_list(ts_store *s, json_t **out);
@@ -226,6 +231,47 @@ int ts_tx_solutions_get(ts_tx *tx, int64_t case_id, int64_t proposal_no, ts_solu
                         int max, int *n);
 /* [{"type","amount_cents","description","option"}...] of one proposal. */
 int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, json_t **out);
+
+/* ---- accountability: improvement actions and penalties ---------------------------------- */
+
+typedef struct {
+  int64_t id, case_id, created_at, done_at;
+  char kind[16];          /* training, process, rule, other */
+  char description[2048];
+  char owner[65];
+  char due_on[11];        /* YYYY-MM-DD */
+  char status[12];        /* open, done, cancelled */
+  char created_by[65];
+} ts_improvement;
+
+int ts_tx_improvement_add(ts_tx *tx, ts_improvement *im);
+int ts_tx_improvement_get(ts_tx *tx, int64_t case_id, int64_t id, ts_improvement *out);
+int ts_tx_improvement_set_status(ts_tx *tx, int64_t id, const char *status, int64_t at);
+/* Improvement actions of a case that are not cancelled. */
+int ts_tx_improvement_count(ts_tx *tx, int64_t case_id, int64_t *n);
+int ts_store_improvement_list(ts_store *s, int64_t case_id, json_t **out);
+
+typedef struct {
+  int64_t id, case_id;
+  char person[101];       /* the responsible person (a username or a name) */
+  char kind[20];          /* notice, fine, performance_pay, hr_review */
+  int64_t amount_cents;   /* fine: the amount; -1 if none */
+  int share_pct;          /* performance_pay: the share withheld; -1 if none */
+  char reason[2048];
+  char status[12];        /* proposed, approved, executed, cancelled */
+  char proposed_by[65], approved_by[65], executed_by[65];
+  int64_t proposed_at, approved_at, executed_at;
+} ts_penalty;
+
+int ts_tx_penalty_add(ts_tx *tx, ts_penalty *p);
+int ts_tx_penalty_get(ts_tx *tx, int64_t case_id, int64_t id, ts_penalty *out);
+/* Moves a penalty to status (approved / executed / cancelled), recording who and when. */
+int ts_tx_penalty_set_status(ts_tx *tx, int64_t id, const char *status, const char *by,
+                             int64_t at);
+int ts_store_penalty_list(ts_store *s, int64_t case_id, json_t **out);
+/* Penalties proposed or approved but never executed, across the cases in scope, oldest
+ * first: each with its case_no. */
+int ts_store_penalties_pending(ts_store *s, const ts_scope *scope, json_t **out);
 
 /* ---- grading rules ----------------------------------------------------------------------- */
 

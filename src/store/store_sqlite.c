@@ -58,6 +58,17 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_STAGE_GET,
+  Q_STAGE_LIST,
+  Q_SETTING,
+  Q_IMPROVEMENT_ADD,
+  Q_IMPROVEMENT_GET,
+  Q_IMPROVEMENT_STATUS,
+  Q_IMPROVEMENT_COUNT,
+  Q_IMPROVEMENT_LIST,
+  Q_PENALTY_ADD,
+  Q_PENALTY_GET,
+  Q_PENALTY_LIST,
   Q_RULES_ACTIVE,
   Q_RULES_ALL,
   Q_RULE_PUT,
@@ -140,6 +151,34 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_STAGE_GET] = "SELECT 1 FROM service_stages WHERE code = ? AND active = 1",
+  [Q_STAGE_LIST] = "SELECT code, name_zh, name_en FROM service_stages WHERE active = 1 "
+                   "ORDER BY sort, code",
+  [Q_SETTING] = "SELECT value FROM settings WHERE key = ?",
+  [Q_IMPROVEMENT_ADD] = "INSERT INTO case_improvements(case_id, kind, description, owner, due_on, "
+                        "status, created_by, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+  [Q_IMPROVEMENT_GET] = "SELECT id, case_id, kind, description, owner, due_on, status, created_by, "
+                        "created_at, coalesce(done_at,0) FROM case_improvements "
+                        "WHERE case_id = ? AND id = ?",
+  [Q_IMPROVEMENT_STATUS] = "UPDATE case_improvements SET status = ?, done_at = ? WHERE id = ?",
+  [Q_IMPROVEMENT_COUNT] = "SELECT count(*) FROM case_improvements WHERE case_id = ? "
+                          "AND status != 'cancelled'",
+  [Q_IMPROVEMENT_LIST] = "SELECT id, case_id, kind, description, owner, due_on, status, created_by, "
+                         "created_at, coalesce(done_at,0) FROM case_improvements "
+                         "WHERE case_id = ? ORDER BY id",
+  [Q_PENALTY_ADD] = "INSERT INTO case_penalties(case_id, person, kind, amount_cents, share_pct, "
+                    "reason, status, proposed_by, proposed_at) "
+                    "VALUES (?, ?, ?, nullif(?,-1), nullif(?,-1), ?, 'proposed', ?, ?)",
+  [Q_PENALTY_GET] = "SELECT p.id, p.case_id, person, kind, coalesce(amount_cents,-1), "
+                    "coalesce(share_pct,-1), reason, p.status, proposed_by, proposed_at, "
+                    "coalesce(approved_by,''), coalesce(approved_at,0), coalesce(executed_by,''), "
+                    "coalesce(executed_at,0), c.case_no FROM case_penalties p "
+                    "JOIN cases c ON c.id = p.case_id WHERE p.case_id = ? AND p.id = ?",
+  [Q_PENALTY_LIST] = "SELECT p.id, p.case_id, person, kind, coalesce(amount_cents,-1), "
+                     "coalesce(share_pct,-1), reason, p.status, proposed_by, proposed_at, "
+                     "coalesce(approved_by,''), coalesce(approved_at,0), coalesce(executed_by,''), "
+                     "coalesce(executed_at,0), c.case_no FROM case_penalties p "
+                     "JOIN cases c ON c.id = p.case_id WHERE p.case_id = ? ORDER BY p.id",
   [Q_RULES_ACTIVE] = "SELECT id, grade, kind, params, text_zh, text_en FROM grading_rules "
                      "WHERE active = 1 ORDER BY sort, id",
   [Q_RULES_ALL] = "SELECT id, grade, kind, params, text_zh, text_en, active FROM grading_rules "
@@ -1943,4 +1982,267 @@ int ts_tx_grading_rule_put(ts_tx *tx, const ts_rule *r, int active) {
   free(ptext);
   tx->s->rules_loaded = 0; /* reload on next use, whatever became of this write */
   return rc;
+}
+
+/* ---- service stages, settings ------------------------------------------------------------- */
+
+int ts_store_stage_get(ts_store *s, const char *code) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_STAGE_GET);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_store_stage_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"code", "name_zh", "name_en"};
+  return list_rows(s, Q_STAGE_LIST, names, 3, out);
+}
+
+int64_t ts_store_setting_int(ts_store *s, const char *key, int64_t def) {
+  int64_t t0, v = def;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_SETTING);
+  if (st) {
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      char *end;
+      const char *txt = col_text(st, 0);
+      long long n = strtoll(txt, &end, 10);
+      if (*txt && !*end)
+        v = n;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return v;
+}
+
+/* ---- improvement actions -------------------------------------------------------------------- */
+
+int ts_tx_improvement_add(ts_tx *tx, ts_improvement *im) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_IMPROVEMENT_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, im->case_id);
+  sqlite3_bind_text(st, 2, im->kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, im->description, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, im->owner, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, im->due_on, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, im->created_by, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, im->created_at);
+  int rc = step_done(tx->c, st, "improvement add");
+  if (!rc)
+    im->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static void row_improvement(sqlite3_stmt *st, ts_improvement *im) {
+  memset(im, 0, sizeof *im);
+  im->id = sqlite3_column_int64(st, 0);
+  im->case_id = sqlite3_column_int64(st, 1);
+  copy_col(st, 2, im->kind, sizeof im->kind);
+  copy_col(st, 3, im->description, sizeof im->description);
+  copy_col(st, 4, im->owner, sizeof im->owner);
+  copy_col(st, 5, im->due_on, sizeof im->due_on);
+  copy_col(st, 6, im->status, sizeof im->status);
+  copy_col(st, 7, im->created_by, sizeof im->created_by);
+  im->created_at = sqlite3_column_int64(st, 8);
+  im->done_at = sqlite3_column_int64(st, 9);
+}
+
+int ts_tx_improvement_get(ts_tx *tx, int64_t case_id, int64_t id, ts_improvement *out) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_IMPROVEMENT_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, id);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  if (r == SQLITE_ROW)
+    row_improvement(st, out);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_tx_improvement_set_status(ts_tx *tx, int64_t id, const char *status, int64_t at) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_IMPROVEMENT_STATUS);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+  if (strcmp(status, "done") == 0)
+    sqlite3_bind_int64(st, 2, at);
+  else
+    sqlite3_bind_null(st, 2);
+  sqlite3_bind_int64(st, 3, id);
+  return step_done(tx->c, st, "improvement status");
+}
+
+int ts_tx_improvement_count(ts_tx *tx, int64_t case_id, int64_t *n) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_IMPROVEMENT_COUNT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    *n = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
+}
+
+static json_t *shape_improvement(sqlite3_stmt *st) {
+  ts_improvement im;
+  row_improvement(st, &im);
+  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)im.id, "kind",
+                   im.kind, "description", im.description, "owner", im.owner, "due_on",
+                   im.due_on, "status", im.status, "created_by", im.created_by, "created_at",
+                   time_json(im.created_at), "done_at", time_json(im.done_at));
+}
+
+int ts_store_improvement_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_IMPROVEMENT_LIST, case_id, shape_improvement, out);
+}
+
+/* ---- penalties ------------------------------------------------------------------------------- */
+
+int ts_tx_penalty_add(ts_tx *tx, ts_penalty *p) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_PENALTY_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, p->case_id);
+  sqlite3_bind_text(st, 2, p->person, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, p->kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, p->amount_cents);
+  sqlite3_bind_int64(st, 5, p->share_pct);
+  sqlite3_bind_text(st, 6, p->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, p->proposed_by, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 8, p->proposed_at);
+  int rc = step_done(tx->c, st, "penalty add");
+  if (!rc)
+    p->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static void row_penalty(sqlite3_stmt *st, ts_penalty *p) {
+  memset(p, 0, sizeof *p);
+  p->id = sqlite3_column_int64(st, 0);
+  p->case_id = sqlite3_column_int64(st, 1);
+  copy_col(st, 2, p->person, sizeof p->person);
+  copy_col(st, 3, p->kind, sizeof p->kind);
+  p->amount_cents = sqlite3_column_int64(st, 4);
+  p->share_pct = sqlite3_column_int(st, 5);
+  copy_col(st, 6, p->reason, sizeof p->reason);
+  copy_col(st, 7, p->status, sizeof p->status);
+  copy_col(st, 8, p->proposed_by, sizeof p->proposed_by);
+  p->proposed_at = sqlite3_column_int64(st, 9);
+  copy_col(st, 10, p->approved_by, sizeof p->approved_by);
+  p->approved_at = sqlite3_column_int64(st, 11);
+  copy_col(st, 12, p->executed_by, sizeof p->executed_by);
+  p->executed_at = sqlite3_column_int64(st, 13);
+}
+
+int ts_tx_penalty_get(ts_tx *tx, int64_t case_id, int64_t id, ts_penalty *out) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_PENALTY_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int64(st, 2, id);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  if (r == SQLITE_ROW)
+    row_penalty(st, out);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_tx_penalty_set_status(ts_tx *tx, int64_t id, const char *status, const char *by,
+                             int64_t at) {
+  const char *sql = strcmp(status, "approved") == 0
+                      ? "UPDATE case_penalties SET status = ?1, approved_by = ?2, approved_at = ?3 WHERE id = ?4"
+                    : strcmp(status, "executed") == 0
+                      ? "UPDATE case_penalties SET status = ?1, executed_by = ?2, executed_at = ?3 WHERE id = ?4"
+                      : "UPDATE case_penalties SET status = ?1 WHERE id = ?4"; /* cancelled: ?2, ?3 unused */
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(tx->c->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, at);
+  sqlite3_bind_int64(st, 4, id);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return r == SQLITE_DONE ? TS_OK : map_sqlite(r);
+}
+
+static json_t *penalty_json(const ts_penalty *p, const char *case_no) {
+  return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
+                   (json_int_t)p->id, "case_no", case_no, "person", p->person, "kind", p->kind,
+                   "amount_cents", p->amount_cents >= 0 ? json_integer(p->amount_cents) : json_null(),
+                   "share_pct", p->share_pct >= 0 ? json_integer(p->share_pct) : json_null(),
+                   "reason", p->reason, "status", p->status, "proposed_by", p->proposed_by,
+                   "proposed_at", time_json(p->proposed_at), "approved_by",
+                   p->approved_by[0] ? json_string(p->approved_by) : json_null(), "approved_at",
+                   time_json(p->approved_at), "executed_by",
+                   p->executed_by[0] ? json_string(p->executed_by) : json_null(), "executed_at",
+                   time_json(p->executed_at));
+}
+
+static json_t *shape_penalty(sqlite3_stmt *st) {
+  ts_penalty p;
+  row_penalty(st, &p);
+  return penalty_json(&p, col_text(st, 14));
+}
+
+int ts_store_penalty_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_PENALTY_LIST, case_id, shape_penalty, out);
+}
+
+int ts_store_penalties_pending(ts_store *s, const ts_scope *scope, json_t **out) {
+  char sql[1400];
+  int64_t t0;
+  snprintf(sql, sizeof sql,
+           "SELECT p.id, p.case_id, person, kind, coalesce(amount_cents,-1), coalesce(share_pct,-1), "
+           "reason, p.status, proposed_by, proposed_at, coalesce(approved_by,''), "
+           "coalesce(approved_at,0), coalesce(executed_by,''), coalesce(executed_at,0), c.case_no "
+           "FROM case_penalties p JOIN cases c ON c.id = p.case_id "
+           "WHERE p.status IN ('proposed','approved') %s ORDER BY p.proposed_at, p.id",
+           scope->all ? "" :
+           "AND (c.owner = ?1 OR c.handler = ?1"
+           " OR (?3 AND c.outlet_id IN (SELECT id FROM org_units WHERE path LIKE ?2 || '%'))"
+           " OR (?4 AND c.dept_id IN (SELECT id FROM org_units WHERE path LIKE ?2 || '%')))");
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc = arr && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+  if (!rc && !scope->all) {
+    sqlite3_bind_text(st, 1, scope->username ? scope->username : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope->unit_path[0] ? scope->unit_path : "/nowhere/", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, scope->by_outlet && scope->unit_path[0]);
+    sqlite3_bind_int(st, 4, scope->by_dept && scope->unit_path[0]);
+  }
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = shape_penalty(st);
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  sqlite3_finalize(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
 }

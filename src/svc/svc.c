@@ -28,8 +28,10 @@ static int lk_user(void *ctx, const char *username) {
   return rc ? rc : u.disabled ? TS_ERR_NOT_FOUND : TS_OK;
 }
 
+static int lk_stage(void *ctx, const char *code) { return ts_store_stage_get(ctx, code); }
+
 ts_case_lookup ts_svc_case_lookup(ts_store *s) {
-  ts_case_lookup lk = {s, lk_channel, lk_category, lk_unit_kind, lk_user};
+  ts_case_lookup lk = {s, lk_channel, lk_category, lk_unit_kind, lk_user, lk_stage};
   return lk;
 }
 

@@ -40,7 +40,11 @@ static int lk_user(void *ctx, const char *u) {
   (void)ctx;
   return !strcmp(u, "handler.qa") ? TS_OK : TS_ERR_NOT_FOUND;
 }
-static const ts_case_lookup lk = {NULL, lk_channel, lk_category, lk_unit, lk_user};
+static int lk_stage(void *ctx, const char *code) {
+  (void)ctx;
+  return !strcmp(code, "repair") ? TS_OK : TS_ERR_NOT_FOUND;
+}
+static const ts_case_lookup lk = {NULL, lk_channel, lk_category, lk_unit, lk_user, lk_stage};
 
 static json_t *load(const char *s) {
   json_error_t e;

@@ -72,7 +72,7 @@ static ts_case *in_state(const char *status, const char *grade) {
 static int act(ts_case *c, int action, const char *body, unsigned roles, int64_t cost,
                ts_action_result *res) {
   ts_principal who = {1, "tester", roles, "/1/"};
-  ts_action_ctx ctx = {&who, NOW, limits, 4, cost, NULL, 24};
+  ts_action_ctx ctx = {&who, NOW, limits, 4, cost, NULL, 24, 0};
   json_t *b = json_loads(body, 0, NULL), *errors = json_object();
   int rc = ts_lifecycle_apply(c, action, b, &ctx, res, errors);
   json_decref(b);
