@@ -312,6 +312,7 @@ void ts_api_penalty_approve(ts_req *r) { penalty_move(r, "approved"); }
 void ts_api_penalty_execute(ts_req *r) { penalty_move(r, "executed"); }
 void ts_api_penalty_cancel(ts_req *r) { penalty_move(r, "cancelled"); }
 
+void ts_api_notices_list(ts_req *r) { ts_api_case_items(r, ts_store_notice_list); }
 void ts_api_improvements_list(ts_req *r) { ts_api_case_items(r, ts_store_improvement_list); }
 void ts_api_penalties_list(ts_req *r) { ts_api_case_items(r, ts_store_penalty_list); }
 

@@ -216,6 +216,13 @@ void ts_api_case_action(ts_req *r) {
       json_object_set_new(errors, "handler", json_string("is not an active user"));
     else if (h && !json_is_null(h))
       w->handler = json_string_value(h);
+    if (!dept && !json_object_get(errors, "dept")) {
+      /* no department named: the routing rules decide, as at registration */
+      if (ts_store_route(r->app->store, ts_case_text(c, TS_CF_CATEGORY),
+                         ts_case_int(c, TS_CF_OUTLET), &w->dept) != TS_OK)
+        json_object_set_new(errors, "dept",
+                            json_string("no routing rule matches this case: name the department"));
+    }
     if (json_object_size(errors)) {
       ts_api_invalid(r, errors);
       errors = NULL;

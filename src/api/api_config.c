@@ -1,9 +1,12 @@
 /* Configured lists and rules: channels and categories (read), grading rules (read, and
  * written by administrators). */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/api.h"
 #include "core/grading.h"
+#include "util/clock.h"
 #include "core/ts_err.h"
 
 static void reply_list(ts_req *r, int (*fn)(ts_store *, json_t **)) {
@@ -76,4 +79,103 @@ out:
   free(w);
   json_decref(body);
   json_decref(errors);
+}
+
+void ts_api_routes_list(ts_req *r) { reply_list(r, ts_store_route_list); }
+
+typedef struct {
+  char category[65];
+  int64_t unit, dept, id;
+  int priority;
+} route_write;
+
+static int apply_route_add(ts_tx *tx, void *arg) {
+  route_write *w = arg;
+  return ts_tx_route_add(tx, w->category[0] ? w->category : NULL, w->unit, w->dept, w->priority,
+                         ts_now(), &w->id);
+}
+
+static void finish_route(ts_req *r, int rc) {
+  route_write *w = r->wctx;
+  if (rc)
+    ts_reply_error(r, rc, "the route could not be saved", NULL);
+  else
+    ts_reply_json(r, 201, json_pack("{s:{s:I,s:o,s:o,s:I,s:i}}", "route", "id", (json_int_t)w->id,
+                                    "category", w->category[0] ? json_string(w->category) : json_null(),
+                                    "unit", w->unit ? json_integer(w->unit) : json_null(), "dept",
+                                    (json_int_t)w->dept, "priority", w->priority));
+}
+
+/* POST /api/v1/config/routes {"category", "unit", "dept", "priority"} (admin). */
+void ts_api_routes_create(ts_req *r) {
+  static const char *const keys[] = {"category", "unit", "dept", "priority", NULL};
+  json_t *body = NULL, *errors = json_object();
+  route_write *w = calloc(1, sizeof *w);
+  ts_unit u;
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_body(r, &body))
+    goto out;
+  ts_api_check_keys(body, keys, errors);
+  json_t *cat = json_object_get(body, "category"), *unit = json_object_get(body, "unit"),
+         *dept = json_object_get(body, "dept"), *prio = json_object_get(body, "priority");
+  if (cat && !json_is_null(cat)) {
+    const char *c = json_string_value(cat);
+    if (!c || strlen(c) >= sizeof w->category || ts_store_category_get(r->app->store, c) != TS_OK)
+      json_object_set_new(errors, "category", json_string("is not a known category"));
+    else
+      snprintf(w->category, sizeof w->category, "%s", c);
+  }
+  if (unit && !json_is_null(unit)) {
+    if (!json_is_integer(unit) || json_integer_value(unit) <= 0 ||
+        ts_store_unit_get(r->app->store, json_integer_value(unit), &u))
+      json_object_set_new(errors, "unit", json_string("must be the id of a unit"));
+    else
+      w->unit = u.id;
+  }
+  if (!json_is_integer(dept) || json_integer_value(dept) <= 0 ||
+      ts_store_unit_get(r->app->store, json_integer_value(dept), &u) ||
+      strcmp(u.kind, "department") != 0)
+    json_object_set_new(errors, "dept", json_string("is required: the id of a department"));
+  else
+    w->dept = u.id;
+  w->priority = 100;
+  if (prio && (!json_is_integer(prio) || json_integer_value(prio) < 0 || json_integer_value(prio) > 10000))
+    json_object_set_new(errors, "priority", json_string("must be 0 to 10000 (lower wins)"));
+  else if (prio)
+    w->priority = (int)json_integer_value(prio);
+  if (json_object_size(errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  ts_req_defer(r, apply_route_add, w, free, finish_route);
+  w = NULL;
+out:
+  free(w);
+  json_decref(body);
+  json_decref(errors);
+}
+
+static int apply_route_delete(ts_tx *tx, void *arg) {
+  return ts_tx_route_delete(tx, ((route_write *)arg)->id);
+}
+
+static void finish_route_delete(ts_req *r, int rc) {
+  if (rc)
+    ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such route" : "could not be deleted", NULL);
+  else
+    ts_reply_raw(r, 204, "application/json", "", 0);
+}
+
+void ts_api_routes_delete(ts_req *r) {
+  route_write *w = calloc(1, sizeof *w);
+  if (!w || !ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, &w->id)) {
+    free(w);
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such route", NULL);
+    return;
+  }
+  ts_req_defer(r, apply_route_delete, w, free, finish_route_delete);
 }

@@ -46,6 +46,9 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/service-stages", ts_api_stages_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/config/routes", ts_api_routes_list, ANY, BODY_JSON},
+  {"POST", "/api/v1/config/routes", ts_api_routes_create, ADMIN, BODY_JSON},
+  {"DELETE", "/api/v1/config/routes/{}", ts_api_routes_delete, ADMIN, BODY_JSON},
   {"GET", "/api/v1/config/grading-rules", ts_api_grading_rules_list, ANY, BODY_JSON},
   {"PUT", "/api/v1/config/grading-rules/{}", ts_api_grading_rules_put, ADMIN, BODY_JSON},
 
@@ -62,6 +65,7 @@ const ts_route ts_routes[] = {
   {"POST", "/api/v1/cases/{}/promises", ts_api_promises_create, CASE_EDIT, BODY_JSON},
   {"PATCH", "/api/v1/cases/{}/promises/{}", ts_api_promises_patch, CASE_EDIT, BODY_JSON},
   {"POST", "/api/v1/cases/{}/actions/{}", ts_api_case_action, CASE_EDIT, BODY_JSON},
+  {"GET", "/api/v1/cases/{}/notices", ts_api_notices_list, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/improvements", ts_api_improvements_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/improvements", ts_api_improvements_create, CASE_EDIT, BODY_JSON},
   {"PATCH", "/api/v1/cases/{}/improvements/{}", ts_api_improvements_patch, CASE_EDIT, BODY_JSON},

@@ -64,6 +64,17 @@ static int apply_org(ts_tx *tx, void *arg) {
     if ((rc = ts_tx_user_insert(tx, &u, d->hashes[i])))
       return rc;
   }
+  json_array_foreach(json_object_get(d->root, "routes"), i, it) {
+    const char *unit = json_string_value(json_object_get(it, "unit"));
+    int64_t dept = json_integer_value(
+      json_object_get(d->units, json_string_value(json_object_get(it, "dept"))));
+    int64_t unit_id = unit ? json_integer_value(json_object_get(d->units, unit)) : 0;
+    if (!dept || (unit && !unit_id))
+      return TS_ERR_INVALID;
+    if ((rc = ts_tx_route_add(tx, json_string_value(json_object_get(it, "category")), unit_id,
+                              dept, 100, now, NULL)))
+      return rc;
+  }
   return rc;
 }
 

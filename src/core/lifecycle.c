@@ -33,7 +33,7 @@ static const char *const st_names[TS_ST__COUNT] = {
 const ts_transition ts_transitions[TS_ACT__COUNT] = {
   {TS_ACT_ACCEPT, "accept", S(RECEIVED), TS_ST_ACCEPTED, FRONT, NONE, KEYS("note")},
   {TS_ACT_ASSIGN, "assign", S(ACCEPTED) | S(INVESTIGATING), TS_ST_INVESTIGATING, FRONT,
-   KEYS("dept"), KEYS("dept", "handler", "note")},
+   NONE, KEYS("dept", "handler", "note")}, /* no dept: the routing rules give it */
   {TS_ACT_PROPOSE, "propose", S(INVESTIGATING), TS_ST_PROPOSED, HANDLE, KEYS("solutions"),
    KEYS("solutions", "note")},
   {TS_ACT_APPROVE, "approve", S(PROPOSED), TS_ST_APPROVED, HANDLE, NONE, KEYS("note")},

@@ -336,6 +336,42 @@ static const char m005_accountability[] =
   "INSERT INTO settings(key, value) VALUES ('hr_review_threshold_cents', '50000000'),"
   " ('major_loss_cents', '5000000');";
 
+/* Routing (DOMAIN §4): category (and, optionally, a unit whose outlets it covers) →
+ * responsible department. Escalation: who must be involved at each grade; targets are
+ * "outlet" (the receiving outlet), "region" (the region above it), "unit:<code>" or
+ * "role:<role>"; a target that names nothing in the organisation is skipped. Each tier a
+ * case reaches is written as notices to deliver (the outbox). */
+static const char m006_routing[] =
+  "CREATE TABLE routes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  category TEXT REFERENCES categories(code),"
+  "  unit_id INTEGER REFERENCES org_units(id),"
+  "  dept_id INTEGER NOT NULL REFERENCES org_units(id),"
+  "  priority INTEGER NOT NULL DEFAULT 100,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX routes_category ON routes(category);"
+  "CREATE TABLE escalation_tiers ("
+  "  grade TEXT NOT NULL,"
+  "  target TEXT NOT NULL,"
+  "  PRIMARY KEY (grade, target)) WITHOUT ROWID;"
+  "INSERT INTO escalation_tiers(grade, target) VALUES"
+  " ('g1','outlet'),"
+  " ('g2','region'), ('g2','unit:QA'),"
+  " ('g3','unit:CR'), ('g3','unit:LEGAL'), ('g3','unit:PR'),"
+  " ('g4','role:general_manager'), ('g4','unit:MGMT');"
+  "ALTER TABLE cases ADD COLUMN escalation_tier INTEGER;"
+  "CREATE TABLE case_notices ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+  "  grade TEXT NOT NULL,"
+  "  target TEXT NOT NULL,"
+  "  recipient TEXT NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  delivered_at INTEGER);"
+  "CREATE INDEX case_notices_case ON case_notices(case_id, id);"
+  "CREATE INDEX case_notices_undelivered ON case_notices(created_at) WHERE delivered_at IS NULL;";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
-                                     m004_grading, m005_accountability};
+                                     m004_grading, m005_accountability, m006_routing};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

@@ -273,6 +273,26 @@ int ts_store_penalty_list(ts_store *s, int64_t case_id, json_t **out);
  * first: each with its case_no. */
 int ts_store_penalties_pending(ts_store *s, const ts_scope *scope, json_t **out);
 
+/* ---- routing and escalation ---------------------------------------------------------------- */
+
+/* The department the routing rules give a case of this category received at this outlet:
+ * the most specific rule wins (category and unit, then category, then unit, then
+ * neither; ties by priority). TS_ERR_NOT_FOUND if none. */
+int ts_store_route(ts_store *s, const char *category, int64_t outlet, int64_t *dept);
+/* [{"id","category","unit","dept","priority"}...] */
+int ts_store_route_list(ts_store *s, json_t **out);
+int ts_tx_route_add(ts_tx *tx, const char *category, int64_t unit, int64_t dept, int priority,
+                    int64_t at, int64_t *id);
+int ts_tx_route_delete(ts_tx *tx, int64_t id);
+
+/* Records, for every tier from `from_grade` (exclusive) up to `to_grade`, who must be
+ * told about case c (the escalation targets resolved in the organisation) as notices to
+ * deliver. Fills *n with the number of notices written. */
+int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,
+                   int *n);
+/* [{"id","grade","target","recipient","reason","created_at","delivered_at"}...] */
+int ts_store_notice_list(ts_store *s, int64_t case_id, json_t **out);
+
 /* ---- grading rules ----------------------------------------------------------------------- */
 
 #include "core/grading.h"

@@ -58,6 +58,15 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_ROUTE,
+  Q_ROUTE_LIST,
+  Q_ROUTE_ADD,
+  Q_ROUTE_DELETE,
+  Q_TIERS,
+  Q_REGION_OF,
+  Q_USERS_WITH_ROLE,
+  Q_NOTICE_ADD,
+  Q_NOTICE_LIST,
   Q_STAGE_GET,
   Q_STAGE_LIST,
   Q_SETTING,
@@ -151,6 +160,26 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_ROUTE] = "SELECT r.dept_id FROM routes r LEFT JOIN org_units u ON u.id = r.unit_id "
+              "WHERE (r.category IS NULL OR r.category = ?1) AND (r.unit_id IS NULL OR "
+              "(SELECT path FROM org_units WHERE id = ?2) LIKE u.path || '%') "
+              "ORDER BY (r.category IS NOT NULL) DESC, (r.unit_id IS NOT NULL) DESC, "
+              "r.priority, r.id LIMIT 1",
+  [Q_ROUTE_LIST] = "SELECT id, category, unit_id, dept_id, priority FROM routes "
+                   "ORDER BY category IS NULL, category, unit_id IS NULL, priority, id",
+  [Q_ROUTE_ADD] = "INSERT INTO routes(category, unit_id, dept_id, priority, created_at) "
+                  "VALUES (?, nullif(?,0), ?, ?, ?)",
+  [Q_ROUTE_DELETE] = "DELETE FROM routes WHERE id = ?",
+  [Q_TIERS] = "SELECT target FROM escalation_tiers WHERE grade = ? ORDER BY target",
+  [Q_REGION_OF] = "SELECT a.id, a.name FROM org_units o JOIN org_units a "
+                  "ON o.path LIKE a.path || '%' WHERE o.id = ? AND a.kind = 'region' "
+                  "ORDER BY length(a.path) DESC LIMIT 1",
+  [Q_USERS_WITH_ROLE] = "SELECT username FROM users WHERE disabled = 0 AND (roles & ?) != 0 "
+                        "ORDER BY username",
+  [Q_NOTICE_ADD] = "INSERT INTO case_notices(case_id, grade, target, recipient, reason, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+  [Q_NOTICE_LIST] = "SELECT id, grade, target, recipient, reason, created_at, "
+                    "coalesce(delivered_at,0) FROM case_notices WHERE case_id = ? ORDER BY id",
   [Q_STAGE_GET] = "SELECT 1 FROM service_stages WHERE code = ? AND active = 1",
   [Q_STAGE_LIST] = "SELECT code, name_zh, name_en FROM service_stages WHERE active = 1 "
                    "ORDER BY sort, code",
@@ -2245,4 +2274,186 @@ int ts_store_penalties_pending(ts_store *s, const ts_scope *scope, json_t **out)
   }
   *out = arr;
   return TS_OK;
+}
+
+/* ---- routing and escalation ---------------------------------------------------------------- */
+
+int ts_store_route(ts_store *s, const char *category, int64_t outlet, int64_t *dept) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_ROUTE);
+  int rc = TS_ERR_STORE;
+  if (st) {
+    if (category)
+      sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, outlet);
+    int r = sqlite3_step(st);
+    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+    if (r == SQLITE_ROW)
+      *dept = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_store_route_list(ts_store *s, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = stmt(s, c, Q_ROUTE_LIST);
+  json_t *arr = json_array();
+  int rc = st && arr ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:I,s:o,s:o,s:I,s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                          "category", sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null()
+                                                                                : json_string(col_text(st, 1)),
+                          "unit", sqlite3_column_type(st, 2) == SQLITE_NULL
+                                    ? json_null() : json_integer(sqlite3_column_int64(st, 2)),
+                          "dept", (json_int_t)sqlite3_column_int64(st, 3), "priority",
+                          sqlite3_column_int(st, 4));
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  if (st)
+    sqlite3_reset(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}
+
+int ts_tx_route_add(ts_tx *tx, const char *category, int64_t unit, int64_t dept, int priority,
+                    int64_t at, int64_t *id) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_ROUTE_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  if (category)
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 1);
+  sqlite3_bind_int64(st, 2, unit);
+  sqlite3_bind_int64(st, 3, dept);
+  sqlite3_bind_int(st, 4, priority);
+  sqlite3_bind_int64(st, 5, at);
+  int rc = step_done(tx->c, st, "route add");
+  if (!rc && id)
+    *id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+int ts_tx_route_delete(ts_tx *tx, int64_t id) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_ROUTE_DELETE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, id);
+  int rc = step_done(tx->c, st, "route delete");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+static int notice_add(ts_tx *tx, int64_t case_id, const char *grade, const char *target,
+                      const char *recipient, const char *reason, int64_t at) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_NOTICE_ADD);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_text(st, 2, grade, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, recipient, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, at);
+  return step_done(tx->c, st, "notice add");
+}
+
+/* The targets of one grade's tier, copied out (the statement is reused below). */
+static int tier_targets(ts_tx *tx, const char *grade, char (*out)[80], int max, int *n) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_TIERS);
+  int k = 0;
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, grade, -1, SQLITE_STATIC);
+  while (k < max && sqlite3_step(st) == SQLITE_ROW)
+    copy_col(st, 0, out[k++], 80);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  *n = k;
+  return TS_OK;
+}
+
+int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,
+                   int *n) {
+  char targets[16][80], recipient[300], reason[96];
+  int64_t outlet = ts_case_int(c, TS_CF_OUTLET);
+  int rc = TS_OK;
+  *n = 0;
+  for (int g = from_grade + 1; g <= to_grade && !rc; g++) {
+    char grade[3] = {'g', (char)('0' + g), '\0'};
+    int nt = 0;
+    if ((rc = tier_targets(tx, grade, targets, 16, &nt)))
+      break;
+    snprintf(reason, sizeof reason, "grade %s: must be involved", grade);
+    for (int i = 0; i < nt && !rc; i++) {
+      const char *t = targets[i];
+      ts_unit u;
+      recipient[0] = '\0';
+      if (!strcmp(t, "outlet") && outlet && unit_get_on(tx->s, tx->c, Q_UNIT_GET, outlet, NULL, &u) == TS_OK) {
+        snprintf(recipient, sizeof recipient, "unit:%lld %s", (long long)u.id, u.name);
+      } else if (!strcmp(t, "region") && outlet) {
+        sqlite3_stmt *st = stmt(tx->s, tx->c, Q_REGION_OF);
+        if (!st)
+          return TS_ERR_STORE;
+        sqlite3_bind_int64(st, 1, outlet);
+        if (sqlite3_step(st) == SQLITE_ROW)
+          snprintf(recipient, sizeof recipient, "unit:%lld %s",
+                   (long long)sqlite3_column_int64(st, 0), col_text(st, 1));
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+      } else if (!strncmp(t, "unit:", 5) &&
+                 unit_get_on(tx->s, tx->c, Q_UNIT_BY_CODE, 0, t + 5, &u) == TS_OK) {
+        snprintf(recipient, sizeof recipient, "unit:%lld %s", (long long)u.id, u.name);
+      } else if (!strncmp(t, "role:", 5) && ts_role_parse(t + 5)) {
+        /* every enabled user who holds the role */
+        sqlite3_stmt *st = stmt(tx->s, tx->c, Q_USERS_WITH_ROLE);
+        char users[32][65];
+        int nu = 0;
+        if (!st)
+          return TS_ERR_STORE;
+        sqlite3_bind_int64(st, 1, ts_role_parse(t + 5));
+        while (nu < 32 && sqlite3_step(st) == SQLITE_ROW)
+          copy_col(st, 0, users[nu++], 65);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        for (int k = 0; k < nu && !rc; k++) {
+          snprintf(recipient, sizeof recipient, "user:%s", users[k]);
+          if (!(rc = notice_add(tx, c->id, grade, t, recipient, reason, at)))
+            (*n)++;
+        }
+        continue;
+      }
+      if (!recipient[0])
+        continue; /* names nothing in this organisation */
+      if (!(rc = notice_add(tx, c->id, grade, t, recipient, reason, at)))
+        (*n)++;
+    }
+  }
+  return rc;
+}
+
+static json_t *shape_notice(sqlite3_stmt *st) {
+  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                   "grade", col_text(st, 1), "target", col_text(st, 2), "recipient",
+                   col_text(st, 3), "reason", col_text(st, 4), "created_at",
+                   time_json(sqlite3_column_int64(st, 5)), "delivered_at",
+                   time_json(sqlite3_column_int64(st, 6)));
+}
+
+int ts_store_notice_list(ts_store *s, int64_t case_id, json_t **out) {
+  return case_rows(s, Q_NOTICE_LIST, case_id, shape_notice, out);
 }

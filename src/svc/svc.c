@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/grading.h"
+#include "core/lifecycle.h"
 #include "core/perm.h"
 #include "core/text.h"
 #include "core/ts_err.h"
@@ -76,6 +77,11 @@ int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t n
   if (!ts_case_has(c, TS_CF_RECEIVED_AT))
     ts_case_set_int(c, TS_CF_RECEIVED_AT, now);
   ts_case_set_int(c, TS_CF_REOPEN_COUNT, 0);
+  /* Routing (DOMAIN §4): the responsible department, unless the caller named one. */
+  int64_t dept;
+  if (!ts_case_has(c, TS_CF_DEPT) &&
+      ts_store_route(s, ts_case_text(c, TS_CF_CATEGORY), outlet.id, &dept) == TS_OK)
+    ts_case_set_int(c, TS_CF_DEPT, dept);
   if ((rc = ts_case_set_text(c, TS_CF_STATUS, "received")) ||
       (rc = ts_case_set_text(c, TS_CF_GRADE, "g1")) ||
       (rc = ts_case_set_text(c, TS_CF_OWNER, who->username)))
@@ -106,13 +112,26 @@ int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now) {
   if ((rc = ts_tx_grading_rules(tx, &rules, &n)))
     return rc;
   ts_grade_lookup lk = {tx, count_through_tx};
-  return ts_grade_evaluate(c, rules, n, &lk, now);
+  if ((rc = ts_grade_evaluate(c, rules, n, &lk, now)))
+    return rc;
+  /* Escalation (DOMAIN §4): each tier the grade reaches is told once. A case not yet in
+   * the store is escalated by ts_svc_case_insert once it has its id. */
+  int level = ts_grade_level(ts_case_text(c, TS_CF_GRADE));
+  int tier = ts_case_has(c, TS_CF_ESCALATION_TIER) ? (int)ts_case_int(c, TS_CF_ESCALATION_TIER) : 1;
+  if (level > tier && c->id) {
+    int notices;
+    if ((rc = ts_tx_escalate(tx, c, tier, level, now, &notices)))
+      return rc;
+  }
+  if (c->id || !ts_case_has(c, TS_CF_ESCALATION_TIER))
+    ts_case_set_int(c, TS_CF_ESCALATION_TIER, level > tier ? level : tier);
+  return TS_OK;
 }
 
 /* Fields the write itself decides (number, time, grade): spliced into the register
  * entry there; everything else is diffed before the write. */
 static const int writer_fields[] = {TS_CF_CASE_NO, TS_CF_REGISTERED_AT, TS_CF_GRADE,
-                                    TS_CF_GRADE_REASONS};
+                                    TS_CF_GRADE_REASONS, TS_CF_ESCALATION_TIER};
 #define N_WRITER_FIELDS (sizeof writer_fields / sizeof writer_fields[0])
 
 char *ts_svc_case_register_changes(const ts_case *c) {
@@ -128,7 +147,11 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
                        int64_t now, const char *changes) {
   char *own = NULL, *head = NULL, *full = NULL;
   int rc;
+  int notices;
   if ((rc = ts_svc_case_grade(tx, c, now)) || (rc = ts_tx_case_insert(tx, c, prefix, now)))
+    return rc;
+  if (ts_case_int(c, TS_CF_ESCALATION_TIER) > 1 &&
+      (rc = ts_tx_escalate(tx, c, 1, (int)ts_case_int(c, TS_CF_ESCALATION_TIER), now, &notices)))
     return rc;
   if (!changes && !(changes = own = ts_svc_case_register_changes(c)))
     return TS_ERR_NOMEM;

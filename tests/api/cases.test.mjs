@@ -399,7 +399,8 @@ test('PATCH changes fields; GET shows them; history records each change as befor
   assert.equal(h[1].actor, 'sup.east');
   assert.equal(h[2].actor, 'admin');
   // the injury flag raised the grade to g4 (DOMAIN §4); the change and its reason are recorded
-  const { grade, grade_reasons: reasons, ...fieldChanges } = h[1].changes;
+  const { grade, grade_reasons: reasons, escalation_tier: tier, ...fieldChanges } = h[1].changes;
+  assert.deepEqual(tier, [1, 4], 'escalated to the g4 tier');
   assert.equal(grade[1], 'g4');
   assert.ok(reasons[1].some((x) => x.rule === 'injury' && x.grade === 'g4'), 'the injury rule is named');
   assert.deepEqual(fieldChanges, {
@@ -606,7 +607,7 @@ test('concurrent PATCHes of different fields all land (no lost update), one hist
   assert.deepEqual(updates.map(flagKeys).flat().sort(), flags.map((f) => `flags.${f}`).sort());
   for (const u of updates) {
     for (const k of flagKeys(u)) assert.deepEqual(u.changes[k], [false, true]);
-    assert.deepEqual(Object.keys(u.changes).filter((k) => !k.startsWith('flags.') && k !== 'grade' && k !== 'grade_reasons'), []);
+    assert.deepEqual(Object.keys(u.changes).filter((k) => !k.startsWith('flags.') && !['grade', 'grade_reasons', 'escalation_tier'].includes(k)), []);
   }
   assert.equal(after.grade, 'g4', 'injury, fire, accident or property damage make it g4');
 });
