@@ -62,6 +62,11 @@ void ts_api_penalty_execute(ts_req *r);
 void ts_api_penalty_cancel(ts_req *r);
 void ts_api_penalties_pending(ts_req *r);
 void ts_api_stages_list(ts_req *r);
+void ts_api_writeup_create(ts_req *r);
+void ts_api_writeup_patch(ts_req *r);
+void ts_api_writeup_publish(ts_req *r);
+void ts_api_library_list(ts_req *r);
+void ts_api_library_get(ts_req *r);
 void ts_api_routes_list(ts_req *r);
 void ts_api_routes_create(ts_req *r);
 void ts_api_routes_delete(ts_req *r);
@@ -104,6 +109,8 @@ int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors);
 /* Replies one page of a whole list: {"items","total","page","per_page"} (API.md's list
  * shape), refusing query parameters other than page and per_page. Takes items. */
 void ts_api_reply_list(ts_req *r, json_t *items);
+/* The same without checking the query's keys (the caller has, allowing its own). */
+void ts_api_reply_page(ts_req *r, json_t *items);
 
 /* One page of a case's items (notes, contacts, ...) read by fn, if the case is visible. */
 void ts_api_case_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **));

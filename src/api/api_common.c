@@ -216,15 +216,14 @@ int ts_api_page_params(ts_req *r, int *page, int *per_page, json_t *errors) {
   return 0;
 }
 
-void ts_api_reply_list(ts_req *r, json_t *items) {
-  static const char *const keys[] = {"page", "per_page", NULL};
+void ts_api_reply_page(ts_req *r, json_t *items) {
   json_t *errors = json_object(), *slice = json_array();
   int page, per_page;
   if (!errors || !slice) {
     ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
     goto out;
   }
-  if (ts_api_query_keys(r, keys) || ts_api_page_params(r, &page, &per_page, errors))
+  if (ts_api_page_params(r, &page, &per_page, errors))
     goto out;
   if (json_object_size(errors)) {
     ts_api_invalid(r, errors);
@@ -242,6 +241,15 @@ out:
   json_decref(slice);
   json_decref(errors);
   json_decref(items);
+}
+
+void ts_api_reply_list(ts_req *r, json_t *items) {
+  static const char *const keys[] = {"page", "per_page", NULL};
+  if (ts_api_query_keys(r, keys)) {
+    json_decref(items);
+    return;
+  }
+  ts_api_reply_page(r, items);
 }
 
 void ts_api_case_items(ts_req *r, int (*fn)(ts_store *, int64_t, json_t **)) {

@@ -10,6 +10,9 @@
 /* Who decides on penalties: supervisors and above. */
 #define MANAGE                                                                            \
   (TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
+/* Who writes up cases for the library: the management reviewers and managers. */
+#define LIBRARY_WRITE                                                                     \
+  (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
 #define BODY_JSON 0                     /* body up to --max-body */
 #define BODY_UPLOAD TS_ROUTE_UPLOAD     /* body up to --max-upload */
 #define TEST_ONLY TS_ROUTE_TEST_ONLY     /* only with --test-clock */
@@ -75,6 +78,11 @@ const ts_route ts_routes[] = {
   {"POST", "/api/v1/cases/{}/penalties/{}/execute", ts_api_penalty_execute, MANAGE, BODY_JSON},
   {"POST", "/api/v1/cases/{}/penalties/{}/cancel", ts_api_penalty_cancel, MANAGE, BODY_JSON},
   {"GET", "/api/v1/penalties/pending", ts_api_penalties_pending, ANY, BODY_JSON},
+  {"POST", "/api/v1/cases/{}/writeup", ts_api_writeup_create, LIBRARY_WRITE, BODY_JSON},
+  {"GET", "/api/v1/library", ts_api_library_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/library/{}", ts_api_library_get, ANY, BODY_JSON},
+  {"PATCH", "/api/v1/library/{}", ts_api_writeup_patch, LIBRARY_WRITE, BODY_JSON},
+  {"POST", "/api/v1/library/{}/publish", ts_api_writeup_publish, LIBRARY_WRITE, BODY_JSON},
   {"POST", "/api/v1/cases/{}/evidence", ts_api_evidence_upload, WRITE, BODY_UPLOAD},
   {"GET", "/api/v1/cases/{}/evidence", ts_api_evidence_list, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/evidence/{}", ts_api_evidence_get, ANY, BODY_JSON},

@@ -372,6 +372,24 @@ static const char m006_routing[] =
   "CREATE INDEX case_notices_case ON case_notices(case_id, id);"
   "CREATE INDEX case_notices_undelivered ON case_notices(created_at) WHERE delivered_at IS NULL;";
 
+/* The case library (案例汇编, DOMAIN §10): anonymised write-ups of closed cases in the
+ * seeds' four sections. */
+static const char m007_library[] =
+  "CREATE TABLE case_writeups ("
+  "  id INTEGER PRIMARY KEY,"
+  "  case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id),"
+  "  title TEXT NOT NULL,"
+  "  scenario TEXT NOT NULL,"         /* 情景回放 */
+  "  analysis TEXT NOT NULL,"         /* 案例分析 */
+  "  correct_practice TEXT NOT NULL," /* 正确做法 */
+  "  solution TEXT NOT NULL,"         /* 解决方案和建议 */
+  "  category TEXT, service_stage TEXT, grade TEXT,"
+  "  status TEXT NOT NULL DEFAULT 'draft',"
+  "  created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL, published_at INTEGER);"
+  "CREATE INDEX case_writeups_status ON case_writeups(status, id);";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
-                                     m004_grading, m005_accountability, m006_routing};
+                                     m004_grading, m005_accountability, m006_routing,
+                                     m007_library};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

@@ -293,6 +293,28 @@ int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, in
 /* [{"id","grade","target","recipient","reason","created_at","delivered_at"}...] */
 int ts_store_notice_list(ts_store *s, int64_t case_id, json_t **out);
 
+/* ---- the case library ----------------------------------------------------------------------- */
+
+typedef struct {
+  int64_t id, case_id, created_at, updated_at, published_at;
+  char case_no[33];
+  char *title, *scenario, *analysis, *correct_practice, *solution; /* owned */
+  char category[65], service_stage[65], grade[4];
+  char status[12]; /* draft, published */
+  char created_by[65];
+} ts_writeup;
+
+void ts_writeup_clear(ts_writeup *w); /* frees the texts */
+/* TS_ERR_CONFLICT if the case has one already. Fills w->id. */
+int ts_tx_writeup_insert(ts_tx *tx, ts_writeup *w);
+int ts_tx_writeup_get(ts_tx *tx, int64_t id, ts_writeup *out);
+/* Writes the texts, status and times of w (by id). */
+int ts_tx_writeup_update(ts_tx *tx, const ts_writeup *w);
+int ts_store_writeup_get(ts_store *s, int64_t id, ts_writeup *out);
+/* The write-ups, newest first: only published ones unless drafts; q matches title or
+ * text as a substring. [{id, case_no, title, category, service_stage, grade, status, ...}] */
+int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out);
+
 /* ---- grading rules ----------------------------------------------------------------------- */
 
 #include "core/grading.h"

@@ -58,6 +58,9 @@ enum {
   Q_PROMISE_GET,
   Q_PROMISE_SETTLE,
   Q_PROMISE_LIST,
+  Q_WRITEUP_INSERT,
+  Q_WRITEUP_GET,
+  Q_WRITEUP_UPDATE,
   Q_ROUTE,
   Q_ROUTE_LIST,
   Q_ROUTE_ADD,
@@ -160,6 +163,17 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_PROMISE_LIST] = "SELECT id, case_id, created_at, by_user, promise, due_at, "
                      "coalesce(kept,-1), coalesce(settled_at,0) FROM case_promises "
                      "WHERE case_id = ? ORDER BY id",
+  [Q_WRITEUP_INSERT] = "INSERT INTO case_writeups(case_id, title, scenario, analysis, "
+                      "correct_practice, solution, category, service_stage, grade, status, "
+                      "created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,'draft',?,?,?)",
+  [Q_WRITEUP_GET] = "SELECT w.id, w.case_id, c.case_no, w.title, w.scenario, w.analysis, "
+                    "w.correct_practice, w.solution, coalesce(w.category,''), "
+                    "coalesce(w.service_stage,''), coalesce(w.grade,''), w.status, w.created_by, "
+                    "w.created_at, w.updated_at, coalesce(w.published_at,0) FROM case_writeups w "
+                    "JOIN cases c ON c.id = w.case_id WHERE w.id = ?",
+  [Q_WRITEUP_UPDATE] = "UPDATE case_writeups SET title = ?, scenario = ?, analysis = ?, "
+                       "correct_practice = ?, solution = ?, status = ?, updated_at = ?, "
+                       "published_at = nullif(?,0) WHERE id = ?",
   [Q_ROUTE] = "SELECT r.dept_id FROM routes r LEFT JOIN org_units u ON u.id = r.unit_id "
               "WHERE (r.category IS NULL OR r.category = ?1) AND (r.unit_id IS NULL OR "
               "(SELECT path FROM org_units WHERE id = ?2) LIKE u.path || '%') "
@@ -836,7 +850,8 @@ int ts_store_schema_version(ts_store *s, int *current, int *latest) {
 static int step_done(conn *c, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   int mapped = rc == SQLITE_DONE || rc == SQLITE_ROW ? TS_OK : map_sqlite(rc);
-  if (mapped)
+  /* a duplicate is an answer (409), not a fault; any other failure is logged */
+  if (mapped && rc != SQLITE_CONSTRAINT_UNIQUE && rc != SQLITE_CONSTRAINT_PRIMARYKEY)
     log_sqlite(c->db, what, rc);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -2456,4 +2471,149 @@ static json_t *shape_notice(sqlite3_stmt *st) {
 
 int ts_store_notice_list(ts_store *s, int64_t case_id, json_t **out) {
   return case_rows(s, Q_NOTICE_LIST, case_id, shape_notice, out);
+}
+
+/* ---- the case library ------------------------------------------------------------------------ */
+
+void ts_writeup_clear(ts_writeup *w) {
+  free(w->title);
+  free(w->scenario);
+  free(w->analysis);
+  free(w->correct_practice);
+  free(w->solution);
+  w->title = w->scenario = w->analysis = w->correct_practice = w->solution = NULL;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v) {
+  if (v && *v)
+    sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+int ts_tx_writeup_insert(ts_tx *tx, ts_writeup *w) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_WRITEUP_INSERT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, w->case_id);
+  sqlite3_bind_text(st, 2, w->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, w->scenario, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, w->analysis, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, w->correct_practice, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, w->solution, -1, SQLITE_STATIC);
+  bind_opt_text(st, 7, w->category);
+  bind_opt_text(st, 8, w->service_stage);
+  bind_opt_text(st, 9, w->grade);
+  sqlite3_bind_text(st, 10, w->created_by, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 11, w->created_at);
+  sqlite3_bind_int64(st, 12, w->created_at);
+  int rc = step_done(tx->c, st, "writeup insert");
+  if (!rc)
+    w->id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+static int row_writeup(sqlite3_stmt *st, ts_writeup *w) {
+  memset(w, 0, sizeof *w);
+  w->id = sqlite3_column_int64(st, 0);
+  w->case_id = sqlite3_column_int64(st, 1);
+  copy_col(st, 2, w->case_no, sizeof w->case_no);
+  w->title = strdup(col_text(st, 3));
+  w->scenario = strdup(col_text(st, 4));
+  w->analysis = strdup(col_text(st, 5));
+  w->correct_practice = strdup(col_text(st, 6));
+  w->solution = strdup(col_text(st, 7));
+  copy_col(st, 8, w->category, sizeof w->category);
+  copy_col(st, 9, w->service_stage, sizeof w->service_stage);
+  copy_col(st, 10, w->grade, sizeof w->grade);
+  copy_col(st, 11, w->status, sizeof w->status);
+  copy_col(st, 12, w->created_by, sizeof w->created_by);
+  w->created_at = sqlite3_column_int64(st, 13);
+  w->updated_at = sqlite3_column_int64(st, 14);
+  w->published_at = sqlite3_column_int64(st, 15);
+  if (!w->title || !w->scenario || !w->analysis || !w->correct_practice || !w->solution) {
+    ts_writeup_clear(w);
+    return TS_ERR_NOMEM;
+  }
+  return TS_OK;
+}
+
+static int writeup_get_on(ts_store *s, conn *c, int64_t id, ts_writeup *out) {
+  sqlite3_stmt *st = stmt(s, c, Q_WRITEUP_GET);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, id);
+  int r = sqlite3_step(st);
+  int rc = r == SQLITE_ROW ? row_writeup(st, out) : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int ts_tx_writeup_get(ts_tx *tx, int64_t id, ts_writeup *out) {
+  return writeup_get_on(tx->s, tx->c, id, out);
+}
+
+int ts_store_writeup_get(ts_store *s, int64_t id, ts_writeup *out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  int rc = writeup_get_on(s, c, id, out);
+  reader_put(s, c, t0);
+  return rc;
+}
+
+int ts_tx_writeup_update(ts_tx *tx, const ts_writeup *w) {
+  sqlite3_stmt *st = stmt(tx->s, tx->c, Q_WRITEUP_UPDATE);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, w->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, w->scenario, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, w->analysis, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, w->correct_practice, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, w->solution, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, w->status, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, w->updated_at);
+  sqlite3_bind_int64(st, 8, w->published_at);
+  sqlite3_bind_int64(st, 9, w->id);
+  int rc = step_done(tx->c, st, "writeup update");
+  if (!rc && sqlite3_changes(tx->c->db) == 0)
+    rc = TS_ERR_NOT_FOUND;
+  return rc;
+}
+
+int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out) {
+  static const char sql[] =
+    "SELECT w.id, c.case_no, w.title, coalesce(w.category,''), coalesce(w.service_stage,''), "
+    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0) "
+    "FROM case_writeups w JOIN cases c ON c.id = w.case_id "
+    "WHERE (?1 OR w.status = 'published') AND (?2 IS NULL OR instr(w.title, ?2) > 0 "
+    "OR instr(w.scenario, ?2) > 0 OR instr(w.analysis, ?2) > 0 "
+    "OR instr(w.correct_practice, ?2) > 0 OR instr(w.solution, ?2) > 0) ORDER BY w.id DESC";
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc = arr && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+  if (!rc) {
+    sqlite3_bind_int(st, 1, drafts);
+    bind_opt_text(st, 2, q);
+  }
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id",
+                          (json_int_t)sqlite3_column_int64(st, 0), "case_no", col_text(st, 1),
+                          "title", col_text(st, 2), "category", col_text(st, 3), "service_stage",
+                          col_text(st, 4), "grade", col_text(st, 5), "status", col_text(st, 6),
+                          "updated_at", time_json(sqlite3_column_int64(st, 7)), "published_at",
+                          time_json(sqlite3_column_int64(st, 8)));
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  sqlite3_finalize(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
 }

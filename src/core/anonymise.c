@@ -1,0 +1,158 @@
+#include "core/anonymise.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing output buffer. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+  int failed;
+} buf;
+
+static void put(buf *b, const char *s, size_t n) {
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *g = realloc(b->p, cap);
+    if (!g) {
+      b->failed = 1;
+      return;
+    }
+    b->p = g;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_alnum_up(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
+
+/* Length of a UTF-8 sequence starting with c. */
+static size_t u8len(unsigned char c) {
+  return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The provinces' one-character abbreviations that start a Chinese plate. */
+static const char *const provinces[] = {
+  "京", "津", "沪", "渝", "冀", "豫", "云", "辽", "黑", "湘", "皖", "鲁", "新", "苏", "浙", "赣",
+  "鄂", "桂", "甘", "晋", "蒙", "陕", "吉", "闽", "贵", "粤", "青", "藏", "川", "宁", "琼", NULL};
+
+/* If s starts with a plate (province + letter + optional separator + 5–6 letters/digits),
+ * its length; else 0. */
+static size_t plate_at(const char *s) {
+  for (const char *const *p = provinces; *p; p++) {
+    size_t n = strlen(*p);
+    if (strncmp(s, *p, n) != 0)
+      continue;
+    const char *q = s + n;
+    if (!is_upper(*q))
+      return 0;
+    q++;
+    if (*q == ' ' || *q == '-')
+      q++;
+    else if (!strncmp(q, "·", strlen("·")))
+      q += strlen("·");
+    size_t k = 0;
+    while (is_alnum_up(q[k]) && k < 7)
+      k++;
+    return k >= 5 && k <= 6 ? (size_t)(q - s) + k : 0;
+  }
+  return 0;
+}
+
+/* Honorifics that, after a one-character surname, make a name: 王先生, 李女士. */
+static const char *const honorifics[] = {"先生", "女士", "小姐", "师傅", "经理", "阿姨", NULL};
+
+char *ts_anonymise(const char *text, const ts_case *c) {
+  buf b = {NULL, 0, 0, 0};
+  const char *names[3] = {NULL, NULL, NULL};
+  if (c) {
+    names[0] = ts_case_text(c, TS_CF_C_NAME);
+    names[1] = ts_case_text(c, TS_CF_S_EMPLOYEE);
+  }
+  put(&b, "", 0);
+  for (const char *s = text; *s;) {
+    size_t n;
+    /* names the case knows */
+    int hit = 0;
+    for (int i = 0; i < 2 && !hit; i++) {
+      if (names[i] && (n = strlen(names[i])) >= 2 && strncmp(s, names[i], n) == 0) {
+        put(&b, i == 0 ? "客户" : "员工", strlen(i == 0 ? "客户" : "员工"));
+        s += n;
+        hit = 1;
+      }
+    }
+    if (hit)
+      continue;
+    /* a surname (one CJK character) + honorific: keep the honorific */
+    if ((unsigned char)*s >= 0xE4 && u8len((unsigned char)*s) == 3) {
+      for (const char *const *h = honorifics; *h && !hit; h++) {
+        size_t hl = strlen(*h);
+        if (strncmp(s + 3, *h, hl) == 0) {
+          put(&b, "某", strlen("某"));
+          put(&b, *h, hl);
+          s += 3 + hl;
+          hit = 1;
+        }
+      }
+      if (hit)
+        continue;
+    }
+    if ((n = plate_at(s))) {
+      put(&b, "[车牌]", strlen("[车牌]"));
+      s += n;
+      continue;
+    }
+    /* runs of letters and digits: phones, ID numbers, VINs, e-mail addresses */
+    if (is_alnum_up(*s) || *s == '+') {
+      const char *e = s;
+      size_t digits = 0;
+      int at = 0, letters = 0;
+      while (is_alnum_up(*e) || *e == '+' || *e == '-' || *e == '@' || *e == '.' || *e == '_') {
+        digits += is_digit(*e);
+        letters += is_upper(*e) || (*e >= 'a' && *e <= 'z');
+        at |= *e == '@';
+        e++;
+      }
+      while (e > s && (e[-1] == '.' || e[-1] == '-'))
+        e--; /* a sentence's full stop is not part of the token */
+      size_t len = (size_t)(e - s);
+      const char *word = NULL;
+      if (at)
+        word = "[邮箱]";
+      else if (len == 17 && digits >= 5 && letters >= 3)
+        word = "[VIN]";
+      else if ((len == 18 || len == 15) && digits >= 14)
+        word = "[证件号]";
+      else if (digits >= 7 && letters == 0 &&
+               !(len == 10 && s[4] == '-' && s[7] == '-')) /* a date is no phone */
+        word = "[电话]";
+      if (word)
+        put(&b, word, strlen(word));
+      else
+        put(&b, s, len);
+      s = e; /* e > s: the first character always belongs to the run */
+      continue;
+    }
+    n = u8len((unsigned char)*s);
+    for (size_t k = 1; k < n; k++)
+      if (!s[k]) {
+        n = k;
+        break;
+      }
+    put(&b, s, n);
+    s += n;
+  }
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
