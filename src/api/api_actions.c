@@ -85,6 +85,9 @@ static int apply_action(ts_tx *tx, void *arg) {
   if ((rc = ts_lifecycle_apply(w->after, w->action, w->body, &ctx, &w->res, w->errors)))
     goto out;
   if (w->action == TS_ACT_ASSIGN) {
+    /* a new department without a named handler: the old department's handler goes */
+    if (!w->handler && ts_case_int(cur, TS_CF_DEPT) != w->dept)
+      ts_case_clear(w->after, TS_CF_HANDLER);
     ts_case_set_int(w->after, TS_CF_DEPT, w->dept);
     if (w->handler && (rc = ts_case_set_text(w->after, TS_CF_HANDLER, w->handler)))
       goto out;
@@ -208,20 +211,28 @@ void ts_api_case_action(ts_req *r) {
       json_object_set_new(errors, "dept", json_string("must be the id of a department"));
     else if (dept)
       w->dept = json_integer_value(dept);
-    json_t *h = json_object_get(w->body, "handler");
-    ts_user hu;
-    if (h && !json_is_null(h) &&
-        (!json_is_string(h) || !ts_ident_ok(json_string_value(h), 64) ||
-         ts_store_user_get(r->app->store, json_string_value(h), &hu, NULL, 0) || hu.disabled))
-      json_object_set_new(errors, "handler", json_string("is not an active user"));
-    else if (h && !json_is_null(h))
-      w->handler = json_string_value(h);
     if (!dept && !json_object_get(errors, "dept")) {
       /* no department named: the routing rules decide, as at registration */
       if (ts_store_route(r->app->store, ts_case_text(c, TS_CF_CATEGORY),
                          ts_case_int(c, TS_CF_OUTLET), &w->dept) != TS_OK)
         json_object_set_new(errors, "dept",
                             json_string("no routing rule matches this case: name the department"));
+    }
+    /* the handler: an active user who works cases in that department */
+    json_t *h = json_object_get(w->body, "handler");
+    ts_user hu;
+    ts_unit du;
+    if (h && !json_is_null(h)) {
+      if (!json_is_string(h) || !ts_ident_ok(json_string_value(h), 64) ||
+          ts_store_user_get(r->app->store, json_string_value(h), &hu, NULL, 0) || hu.disabled)
+        json_object_set_new(errors, "handler", json_string("is not an active user"));
+      else if (w->dept && (ts_store_unit_get(r->app->store, w->dept, &du) ||
+                           !ts_path_under(hu.unit_path, du.path) ||
+                           !(hu.roles & (TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER))))
+        json_object_set_new(errors, "handler",
+                            json_string("does not work cases in that department"));
+      else
+        w->handler = json_string_value(h);
     }
     if (json_object_size(errors)) {
       ts_api_invalid(r, errors);

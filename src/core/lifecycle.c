@@ -303,7 +303,9 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
   case TS_ACT_APPROVE: {
     int grade = ts_grade_level(ts_case_text(c, TS_CF_GRADE));
     if (!ts_approval_allows(ctx->limits, ctx->nlimits, ctx->who->roles, ctx->cost, grade)) {
-      res->needed_role = ts_approval_needed(ctx->limits, ctx->nlimits, ctx->cost, grade);
+      /* an administrator is refused for being one, not for a limit: no role to name */
+      res->needed_role = (ctx->who->roles & TS_ROLE_ADMIN)
+                           ? 0 : ts_approval_needed(ctx->limits, ctx->nlimits, ctx->cost, grade);
       return TS_ERR_FORBIDDEN;
     }
     break;
@@ -451,6 +453,9 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
     if (s1 && (rc = ts_case_set_text(c, TS_CF_WITHDRAW_REASON, s1)))
       return rc;
     ts_case_set_int(c, TS_CF_CLOSED_AT, now);
+    ts_case_clear(c, TS_CF_PENDING_FROM); /* no longer waiting for anything */
+    ts_case_clear(c, TS_CF_PENDING_REASON);
+    ts_case_clear(c, TS_CF_PENDING_REMIND_ON);
     break;
   case TS_ACT_REGRADE: {
     const char *g = json_string_value(json_object_get(body, "grade"));
