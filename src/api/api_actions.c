@@ -199,9 +199,13 @@ void ts_api_case_action(ts_req *r) {
     ts_reply_error(r, TS_ERR_STORE, "cannot read the approval limits", NULL);
     goto out;
   }
-  if (w->action == TS_ACT_ASSIGN) {
+  int state = ts_state_parse(ts_case_text(c, TS_CF_STATUS));
+  const ts_transition *t = &ts_transitions[TS_ACT_ASSIGN];
+  if (w->action == TS_ACT_ASSIGN && state >= 0 && (t->from & (1u << state)) &&
+      (t->roles & r->user.roles)) {
     /* the department must be one; the handler an active user (checked here, against
-     * the store; the transition table checks the rest inside the write) */
+     * the store; the transition table checks the rest inside the write, which is also
+     * where an assign in the wrong state or by the wrong role is refused first) */
     errors = json_object();
     json_t *dept = json_object_get(w->body, "dept");
     ts_unit u;
@@ -211,8 +215,10 @@ void ts_api_case_action(ts_req *r) {
       json_object_set_new(errors, "dept", json_string("must be the id of a department"));
     else if (dept)
       w->dept = json_integer_value(dept);
-    if (!dept && !json_object_get(errors, "dept")) {
-      /* no department named: the routing rules decide, as at registration */
+    if (!dept && ts_case_has(c, TS_CF_DEPT)) {
+      w->dept = ts_case_int(c, TS_CF_DEPT); /* a new handler in the same department */
+    } else if (!dept && !json_object_get(errors, "dept")) {
+      /* no department named nor set: the routing rules decide, as at registration */
       if (ts_store_route(r->app->store, ts_case_text(c, TS_CF_CATEGORY),
                          ts_case_int(c, TS_CF_OUTLET), &w->dept) != TS_OK)
         json_object_set_new(errors, "dept",

@@ -331,8 +331,8 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
       return TS_ERR_INVALID;
     }
     ts_case_set_int(c, TS_CF_CONSENT, json_is_true(consent));
-    if (o && (rc = ts_case_set_text(c, TS_CF_CHOSEN_OPTION, o)))
-      return rc;
+    if (o && json_is_true(consent) && (rc = ts_case_set_text(c, TS_CF_CHOSEN_OPTION, o)))
+      return rc; /* a refused proposal has no chosen option */
     if (json_is_true(consent)) {
       ts_case_set_int(c, TS_CF_RESOLVED_AT, now);
       ts_case_set_int(c, TS_CF_FU_DUE_AT, now + (int64_t)ctx->follow_up_hours * 3600);
@@ -446,6 +446,12 @@ static int apply_on(ts_case *c, const ts_transition *t, json_t *body, const ts_a
     if (text_member(body, "reason", 500, errors, &s1) < 0)
       return TS_ERR_INVALID;
     res->reopened = 1;
+    if (res->from == TS_ST_REJECTED) {
+      /* the rejection is reconsidered: validity is judged again (the answer sent stays
+       * in the history) */
+      ts_case_clear(c, TS_CF_VALIDITY);
+      ts_case_clear(c, TS_CF_INVALID_REASON);
+    }
     break;
   case TS_ACT_WITHDRAW:
     if (text_member(body, "reason", 500, errors, &s1) < 0)
