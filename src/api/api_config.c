@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/grading.h"
+#include "svc/svc.h"
 #include "util/clock.h"
 #include "core/ts_err.h"
 
@@ -178,4 +179,51 @@ void ts_api_routes_delete(ts_req *r) {
     return;
   }
   ts_req_defer(r, apply_route_delete, w, free, finish_route_delete);
+}
+
+typedef struct {
+  ts_list_item item;
+} list_write;
+
+static int apply_list(ts_tx *tx, void *arg) { return ts_tx_list_put(tx, &((list_write *)arg)->item); }
+
+static void finish_list(ts_req *r, int rc) {
+  list_write *w = r->wctx;
+  if (rc == TS_ERR_INVALID)
+    ts_api_invalid(r, json_pack("{s:s}", "parent", "is not a category, or would make a cycle"));
+  else if (rc)
+    ts_reply_error(r, rc, "the entry could not be saved", NULL);
+  else
+    ts_reply_json(r, 200, json_pack("{s:{s:s,s:s,s:s,s:i,s:b}}", "entry", "code", w->item.code,
+                                    "name_zh", w->item.name_zh, "name_en", w->item.name_en, "sort",
+                                    w->item.sort, "active", w->item.active));
+}
+
+/* PUT /api/v1/config/{channels|categories|service-stages}/{code} (admin): creates or
+ * replaces an entry; "active": false retires it (cases keep naming it). */
+void ts_api_list_put(ts_req *r) {
+  json_t *body = NULL, *errors = json_object();
+  list_write *w = calloc(1, sizeof *w);
+  int list = ts_svc_list_parse(ts_req_param(r, 0));
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (list < 0) {
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such list", NULL);
+    goto out;
+  }
+  if (ts_api_body(r, &body))
+    goto out;
+  if (ts_svc_list_prepare(r->app->store, list, ts_req_param(r, 1), body, &w->item, errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  ts_req_defer(r, apply_list, w, free, finish_list);
+  w = NULL;
+out:
+  free(w);
+  json_decref(body);
+  json_decref(errors);
 }

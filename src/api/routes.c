@@ -54,6 +54,8 @@ const ts_route ts_routes[] = {
   {"DELETE", "/api/v1/config/routes/{}", ts_api_routes_delete, ADMIN, BODY_JSON},
   {"GET", "/api/v1/config/grading-rules", ts_api_grading_rules_list, ANY, BODY_JSON},
   {"PUT", "/api/v1/config/grading-rules/{}", ts_api_grading_rules_put, ADMIN, BODY_JSON},
+  /* after the specific config routes: the first matching row wins */
+  {"PUT", "/api/v1/config/{}/{}", ts_api_list_put, ADMIN, BODY_JSON},
 
   {"GET", "/api/v1/cases", ts_api_cases_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases", ts_api_cases_create, WRITE, BODY_JSON},

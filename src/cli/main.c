@@ -28,6 +28,10 @@ static const char usage[] =
   "                              create the database and the first administrator\n"
   "  user add --username U --password PW --name NAME --roles r1,r2 --unit ID|CODE\n"
   "  user list | user disable U | user enable U | user reset-password U --password PW\n"
+  "  config list channels|categories|service-stages|grading-rules|routes\n"
+  "  config put channels|categories|service-stages CODE --json '{\"name_zh\":..,\"name_en\":..}'\n"
+  "  config put grading-rules ID --json '{\"grade\":\"g3\",\"kind\":..,\"params\":{..},...}'\n"
+  "                              read or change the configured lists and rules\n"
   "  demo                        load the demo organisation, users and cases\n"
   "  migrate                     apply pending schema migrations and print the version\n"
   "  version                     print the version\n"
@@ -36,9 +40,9 @@ static const char usage[] =
 
 /* Parsed command line: settings applied to cfg, the rest kept as named options. */
 typedef struct {
-  const char *cmd, *sub, *arg;
+  const char *cmd, *sub, *arg, *arg2;
   const char *opt_admin, *opt_password, *opt_company, *opt_username, *opt_name, *opt_roles,
-    *opt_unit;
+    *opt_unit, *opt_json;
 } cli;
 
 static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
                           : !strcmp(name, "name")     ? &c->opt_name
                           : !strcmp(name, "roles")    ? &c->opt_roles
                           : !strcmp(name, "unit")     ? &c->opt_unit
+                          : !strcmp(name, "json")     ? &c->opt_json
                                                       : NULL;
       if (slot) {
         *slot = v;
@@ -101,6 +106,8 @@ static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
       c->sub = a;
     else if (!c->arg)
       c->arg = a;
+    else if (!c->arg2)
+      c->arg2 = a;
     else {
       fprintf(stderr, "tousu: unexpected argument '%s'\n", a);
       return 2;
@@ -373,6 +380,94 @@ static int cmd_user(ts_store *s, const cli *c) {
   return rc ? 1 : 0;
 }
 
+typedef struct {
+  ts_list_item item;
+  ts_rule rule;
+  int is_rule, active;
+} config_op;
+
+static int apply_config(ts_tx *tx, void *arg) {
+  config_op *op = arg;
+  return op->is_rule ? ts_tx_grading_rule_put(tx, &op->rule, op->active)
+                     : ts_tx_list_put(tx, &op->item);
+}
+
+/* tousu config list|put: the same validation as the API's PUT /api/v1/config/... */
+static int cmd_config(ts_store *s, const cli *c) {
+  json_t *items = NULL;
+  int rc = 0;
+  if (!c->sub || !c->arg) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  int list = ts_svc_list_parse(c->arg);
+  int rules = !strcmp(c->arg, "grading-rules");
+  if (!strcmp(c->sub, "list")) {
+    if (list == TS_LIST_CHANNELS)
+      rc = ts_store_channel_list(s, &items);
+    else if (list == TS_LIST_CATEGORIES)
+      rc = ts_store_category_list(s, &items);
+    else if (list == TS_LIST_STAGES)
+      rc = ts_store_stage_list(s, &items);
+    else if (rules)
+      rc = ts_store_grading_rule_list(s, &items);
+    else if (!strcmp(c->arg, "routes"))
+      rc = ts_store_route_list(s, &items);
+    else {
+      fprintf(stderr, "tousu config list: unknown list '%s'\n", c->arg);
+      return 2;
+    }
+    if (rc)
+      return 1;
+    char *out = json_dumps(items, JSON_INDENT(2));
+    json_decref(items);
+    if (!out)
+      return 1;
+    printf("%s\n", out);
+    free(out);
+    return 0;
+  }
+  if (strcmp(c->sub, "put") || !c->arg2 || !c->opt_json || (list < 0 && !rules)) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  json_error_t jerr;
+  json_t *body = json_loads(c->opt_json, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *errors = json_object();
+  config_op op;
+  memset(&op, 0, sizeof op);
+  if (!json_is_object(body)) {
+    fprintf(stderr, "tousu config put: --json must be a JSON object (%s)\n", body ? "not an object" : jerr.text);
+    rc = 2;
+  } else if (rules) {
+    json_t *active = json_object_get(body, "active");
+    op.is_rule = 1;
+    op.active = !active || json_is_true(active);
+    if (ts_rule_make(c->arg2, json_string_value(json_object_get(body, "grade")),
+                     json_string_value(json_object_get(body, "kind")), json_object_get(body, "params"),
+                     json_string_value(json_object_get(body, "text_zh")),
+                     json_string_value(json_object_get(body, "text_en")), &op.rule, errors))
+      rc = 2;
+  } else if (ts_svc_list_prepare(s, list, c->arg2, body, &op.item, errors)) {
+    rc = 2;
+  }
+  if (rc == 2 && json_object_size(errors)) {
+    char *e = json_dumps(errors, JSON_COMPACT);
+    fprintf(stderr, "tousu config put: %s\n", e ? e : "invalid");
+    free(e);
+  }
+  if (!rc && (rc = ts_store_run(s, apply_config, &op)) != 0) {
+    fprintf(stderr, "tousu config put: %s\n",
+            rc == TS_ERR_INVALID ? "the parent is not a category, or would make a cycle" : ts_err_code(rc));
+    rc = rc == TS_ERR_INVALID ? 2 : 1;
+  } else if (!rc) {
+    printf("saved %s %s\n", c->arg, c->arg2);
+  }
+  json_decref(body);
+  json_decref(errors);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   ts_config cfg;
   cli c;
@@ -402,7 +497,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c.cmd, "serve"))
     return cmd_serve(&cfg);
   if (strcmp(c.cmd, "init") && strcmp(c.cmd, "user") && strcmp(c.cmd, "demo") &&
-      strcmp(c.cmd, "migrate")) {
+      strcmp(c.cmd, "migrate") && strcmp(c.cmd, "config")) {
     fprintf(stderr, "tousu: unknown command '%s'\n", c.cmd);
     fputs(usage, stderr);
     return 2;
@@ -413,6 +508,8 @@ int main(int argc, char **argv) {
     rc = cmd_init(s, &c);
   } else if (!strcmp(c.cmd, "user")) {
     rc = cmd_user(s, &c);
+  } else if (!strcmp(c.cmd, "config")) {
+    rc = cmd_config(s, &c);
   } else if (!strcmp(c.cmd, "demo")) {
     rc = ts_demo_load(s, cfg.case_prefix, stdout);
     if (rc == TS_ERR_CONFLICT)

@@ -315,6 +315,25 @@ int ts_store_writeup_get(ts_store *s, int64_t id, ts_writeup *out);
  * text as a substring. [{id, case_no, title, category, service_stage, grade, status, ...}] */
 int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out);
 
+/* ---- configured lists (channels, categories, service stages) ------------------------------ */
+
+enum { TS_LIST_CHANNELS, TS_LIST_CATEGORIES, TS_LIST_STAGES, TS_LIST__COUNT };
+
+typedef struct {
+  int list;           /* TS_LIST_* */
+  char code[65];
+  char name_zh[256];
+  char name_en[256];
+  char parent[65];    /* categories: the parent's code, "" for a top-level one */
+  int external;       /* channels */
+  int sort;
+  int active;
+} ts_list_item;
+
+/* Creates or replaces an entry (entries are deactivated, never deleted: cases name them).
+ * TS_ERR_INVALID if a category's parent does not exist or would make a cycle. */
+int ts_tx_list_put(ts_tx *tx, const ts_list_item *it);
+
 /* ---- grading rules ----------------------------------------------------------------------- */
 
 #include "core/grading.h"

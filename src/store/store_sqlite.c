@@ -2617,3 +2617,51 @@ int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out) 
   *out = arr;
   return TS_OK;
 }
+
+/* ---- configured lists ---------------------------------------------------------------------- */
+
+int ts_tx_list_put(ts_tx *tx, const ts_list_item *it) {
+  static const char *const sql[TS_LIST__COUNT] = {
+    "INSERT INTO channels(code, name_zh, name_en, external, sort, active) VALUES (?1,?2,?3,?4,?5,?6) "
+    "ON CONFLICT(code) DO UPDATE SET name_zh=?2, name_en=?3, external=?4, sort=?5, active=?6",
+    "INSERT INTO categories(code, name_zh, name_en, parent_code, sort, active) "
+    "VALUES (?1,?2,?3,nullif(?7,''),?5,?6) ON CONFLICT(code) DO UPDATE SET name_zh=?2, "
+    "name_en=?3, parent_code=nullif(?7,''), sort=?5, active=?6",
+    "INSERT INTO service_stages(code, name_zh, name_en, sort, active) VALUES (?1,?2,?3,?5,?6) "
+    "ON CONFLICT(code) DO UPDATE SET name_zh=?2, name_en=?3, sort=?5, active=?6",
+  };
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if (it->list < 0 || it->list >= TS_LIST__COUNT)
+    return TS_ERR_INVALID;
+  if (it->list == TS_LIST_CATEGORIES && it->parent[0]) {
+    /* the parent must exist, and the tree must stay a tree */
+    static const char cyc[] =
+      "WITH RECURSIVE up(code, parent_code) AS (SELECT code, parent_code FROM categories WHERE code = ?1 "
+      "UNION ALL SELECT c.code, c.parent_code FROM categories c JOIN up ON c.code = up.parent_code) "
+      "SELECT (SELECT count(*) FROM categories WHERE code = ?1), (SELECT count(*) FROM up WHERE code = ?2)";
+    if (sqlite3_prepare_v2(tx->c->db, cyc, -1, &st, NULL) != SQLITE_OK)
+      return TS_ERR_STORE;
+    sqlite3_bind_text(st, 1, it->parent, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, it->code, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 &&
+             sqlite3_column_int(st, 1) == 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!ok)
+      return TS_ERR_INVALID;
+  }
+  if (sqlite3_prepare_v2(tx->c->db, sql[it->list], -1, &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, it->code, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, it->name_zh, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, it->name_en, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, it->external);
+  sqlite3_bind_int(st, 5, it->sort);
+  sqlite3_bind_int(st, 6, it->active);
+  if (it->list == TS_LIST_CATEGORIES)
+    sqlite3_bind_text(st, 7, it->parent, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE ? TS_OK : TS_ERR_STORE;
+  sqlite3_finalize(st);
+  return rc;
+}

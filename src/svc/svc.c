@@ -331,3 +331,56 @@ int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors) {
   }
   return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
 }
+
+int ts_svc_list_parse(const char *name) {
+  static const char *const names[TS_LIST__COUNT] = {"channels", "categories", "service-stages"};
+  for (int i = 0; name && i < TS_LIST__COUNT; i++)
+    if (!strcmp(name, names[i]))
+      return i;
+  return -1;
+}
+
+int ts_svc_list_prepare(ts_store *s, int list, const char *code, json_t *body,
+                        ts_list_item *out, json_t *errors) {
+  const char *key;
+  json_t *v;
+  (void)s;
+  memset(out, 0, sizeof *out);
+  out->list = list;
+  out->active = 1;
+  json_object_foreach(body, key, v) {
+    int known = !strcmp(key, "name_zh") || !strcmp(key, "name_en") || !strcmp(key, "sort") ||
+                !strcmp(key, "active") || (list == TS_LIST_CHANNELS && !strcmp(key, "external")) ||
+                (list == TS_LIST_CATEGORIES && !strcmp(key, "parent"));
+    if (!known)
+      err(errors, strlen(key) <= 64 ? key : "(long key)", "unknown field");
+  }
+  if (!code || !ts_code_ok(code, 64, 1))
+    err(errors, "code", "must be 1-64 of a-z 0-9 _ -");
+  else
+    snprintf(out->code, sizeof out->code, "%s", code);
+  text_into(body, "name_zh", 80, out->name_zh, sizeof out->name_zh, 1, errors);
+  text_into(body, "name_en", 120, out->name_en, sizeof out->name_en, 1, errors);
+  json_t *sort = json_object_get(body, "sort"), *active = json_object_get(body, "active"),
+         *ext = json_object_get(body, "external"), *parent = json_object_get(body, "parent");
+  if (sort && (!json_is_integer(sort) || json_integer_value(sort) < 0 || json_integer_value(sort) > 100000))
+    err(errors, "sort", "must be a whole number 0 to 100000");
+  else if (sort)
+    out->sort = (int)json_integer_value(sort);
+  if (active && !json_is_boolean(active))
+    err(errors, "active", "must be true or false");
+  else if (active)
+    out->active = json_is_true(active);
+  if (ext && !json_is_boolean(ext))
+    err(errors, "external", "must be true or false");
+  else if (ext)
+    out->external = json_is_true(ext);
+  if (parent && !json_is_null(parent)) {
+    const char *p = json_string_value(parent);
+    if (!p || !ts_code_ok(p, 64, 1))
+      err(errors, "parent", "must be the code of a category");
+    else
+      snprintf(out->parent, sizeof out->parent, "%s", p);
+  }
+  return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}

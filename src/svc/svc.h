@@ -40,6 +40,13 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
  * members change u, and username/password are refused. */
 int ts_svc_user_prepare(ts_store *s, json_t *body, int create, ts_user *u,
                         char pwhash[TS_PWHASH_MAX], json_t *errors);
+/* The list named by a path word ("channels", "categories", "service-stages"), or -1. */
+int ts_svc_list_parse(const char *name);
+/* Validates an entry of a configured list: {"name_zh","name_en","sort","active"} plus
+ * "external" for channels and "parent" for categories. */
+int ts_svc_list_prepare(ts_store *s, int list, const char *code, json_t *body,
+                        ts_list_item *out, json_t *errors);
+
 /* Validates a unit body {"name","kind","parent","code"} for creation. */
 int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors);
 
