@@ -62,6 +62,7 @@ void ts_api_penalty_execute(ts_req *r);
 void ts_api_penalty_cancel(ts_req *r);
 void ts_api_penalties_pending(ts_req *r);
 void ts_api_stages_list(ts_req *r);
+void ts_api_psychology_list(ts_req *r);
 void ts_api_list_put(ts_req *r);
 void ts_api_writeup_create(ts_req *r);
 void ts_api_writeup_patch(ts_req *r);

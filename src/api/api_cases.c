@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "core/caseno.h"
 #include "core/lifecycle.h"
+#include "core/psychology.h"
 #include "core/text.h"
 #include "core/ts_err.h"
 #include "svc/svc.h"
@@ -90,6 +91,18 @@ json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full) {
   }
   for (int i = 0; i < N; i++)
     json_object_set_new(j, names[i], lists[i]);
+  /* the handling advice for each psychology tag on the case (DOMAIN §8) */
+  json_t *advice = json_array(), *tags = json_object_get(j, "psychology");
+  size_t k;
+  json_t *tag;
+  json_array_foreach(tags, k, tag) {
+    const ts_psychology *p = ts_psychology_find(json_string_value(tag));
+    if (p)
+      json_array_append_new(advice, json_pack("{s:s,s:s,s:s,s:s,s:s}", "tag", p->tag, "name_zh",
+                                              p->name_zh, "name_en", p->name_en, "advice_zh",
+                                              p->advice_zh, "advice_en", p->advice_en));
+  }
+  json_object_set_new(j, "psychology_advice", advice);
   return j;
 }
 

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/grading.h"
+#include "core/psychology.h"
 #include "svc/svc.h"
 #include "util/clock.h"
 #include "core/ts_err.h"
@@ -226,4 +227,17 @@ out:
   free(w);
   json_decref(body);
   json_decref(errors);
+}
+
+static json_t *psychology_json(const ts_psychology *p) {
+  return json_pack("{s:s,s:s,s:s,s:s,s:s}", "tag", p->tag, "name_zh", p->name_zh, "name_en",
+                   p->name_en, "advice_zh", p->advice_zh, "advice_en", p->advice_en);
+}
+
+/* GET /api/v1/config/psychology: the tags and the handling advice for each (DOMAIN §8). */
+void ts_api_psychology_list(ts_req *r) {
+  json_t *items = json_array();
+  for (int i = 0; items && i < ts_psychologies_count; i++)
+    json_array_append_new(items, psychology_json(&ts_psychologies[i]));
+  ts_api_reply_list(r, items);
 }

@@ -49,6 +49,7 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/service-stages", ts_api_stages_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/config/psychology", ts_api_psychology_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/routes", ts_api_routes_list, ANY, BODY_JSON},
   {"POST", "/api/v1/config/routes", ts_api_routes_create, ADMIN, BODY_JSON},
   {"DELETE", "/api/v1/config/routes/{}", ts_api_routes_delete, ADMIN, BODY_JSON},
