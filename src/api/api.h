@@ -61,6 +61,7 @@ void ts_api_penalty_approve(ts_req *r);
 void ts_api_penalty_execute(ts_req *r);
 void ts_api_penalty_cancel(ts_req *r);
 void ts_api_penalties_pending(ts_req *r);
+void ts_api_root_causes(ts_req *r);
 void ts_api_stages_list(ts_req *r);
 void ts_api_psychology_list(ts_req *r);
 void ts_api_list_put(ts_req *r);

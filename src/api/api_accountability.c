@@ -327,3 +327,22 @@ void ts_api_penalties_pending(ts_req *r) {
   else
     ts_api_reply_list(r, items);
 }
+
+/* GET /api/v1/accountability/root-causes: losses by root cause against the HR-review
+ * threshold (DOMAIN §6: mandatory above it). */
+void ts_api_root_causes(ts_req *r) {
+  json_t *items;
+  size_t i;
+  json_t *it;
+  int64_t threshold = ts_store_setting_int(r->app->store, "hr_review_threshold_cents", 50000000);
+  if (ts_store_root_cause_losses(r->app->store, &items)) {
+    ts_reply_error(r, TS_ERR_STORE, "cannot read the losses", NULL);
+    return;
+  }
+  json_array_foreach(items, i, it) {
+    json_object_set_new(it, "threshold_cents", json_integer(threshold));
+    json_object_set_new(it, "hr_review_required",
+                        json_boolean(json_integer_value(json_object_get(it, "loss_cents")) >= threshold));
+  }
+  ts_api_reply_list(r, items);
+}

@@ -28,6 +28,7 @@ typedef struct {
   ts_case *after; /* the case after the write */
   json_t *item;   /* notes/contacts/promises: the body, then the created item */
   char *changes;  /* register: the history entry, prepared on the HTTP thread */
+  int64_t hr_threshold; /* patch: the HR-review threshold in cents */
   int64_t item_id;
   const char *why; /* for a 409 */
 } case_write;
@@ -351,7 +352,13 @@ static int apply_patch(ts_tx *tx, void *arg) {
   ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);
   if ((rc = ts_tx_case_update(tx, w->after)))
     goto out;
-  rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "update", changes);
+  if ((rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "update", changes)))
+    goto out;
+  /* losses or cause changed: the HR-review threshold may now be passed (DOMAIN §6) */
+  int added;
+  if (ts_case_loss_total(w->after) != ts_case_loss_total(cur) ||
+      json_object_get(changes, "root_cause"))
+    rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->username, w->now, &added);
 out:
   json_decref(changes);
   ts_case_free(cur);
@@ -402,6 +409,7 @@ void ts_api_cases_patch(ts_req *r) {
     errors = NULL;
     goto out;
   }
+  w->hr_threshold = ts_store_setting_int(r->app->store, "hr_review_threshold_cents", 50000000);
   ts_req_defer(r, apply_patch, w, cw_free, finish_patch);
   w = NULL;
 out:

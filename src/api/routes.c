@@ -81,6 +81,8 @@ const ts_route ts_routes[] = {
   {"POST", "/api/v1/cases/{}/penalties/{}/execute", ts_api_penalty_execute, MANAGE, BODY_JSON},
   {"POST", "/api/v1/cases/{}/penalties/{}/cancel", ts_api_penalty_cancel, MANAGE, BODY_JSON},
   {"GET", "/api/v1/penalties/pending", ts_api_penalties_pending, ANY, BODY_JSON},
+  {"GET", "/api/v1/accountability/root-causes", ts_api_root_causes, TS_ROLES_SEE_ALL | MANAGE,
+   BODY_JSON},
   {"POST", "/api/v1/cases/{}/writeup", ts_api_writeup_create, LIBRARY_WRITE, BODY_JSON},
   {"GET", "/api/v1/library", ts_api_library_list, ANY, BODY_JSON},
   {"GET", "/api/v1/library/{}", ts_api_library_get, ANY, BODY_JSON},

@@ -389,7 +389,11 @@ static const char m007_library[] =
   "  updated_at INTEGER NOT NULL, published_at INTEGER);"
   "CREATE INDEX case_writeups_status ON case_writeups(status, id);";
 
+/* Losses by root cause, for the HR-review threshold (DOMAIN §6). */
+static const char m008_root_cause_index[] =
+  "CREATE INDEX cases_root_cause ON cases(root_cause) WHERE root_cause IS NOT NULL;";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
                                      m004_grading, m005_accountability, m006_routing,
-                                     m007_library};
+                                     m007_library, m008_root_cause_index};
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

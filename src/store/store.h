@@ -269,6 +269,13 @@ int ts_tx_penalty_get(ts_tx *tx, int64_t case_id, int64_t id, ts_penalty *out);
 int ts_tx_penalty_set_status(ts_tx *tx, int64_t id, const char *status, const char *by,
                              int64_t at);
 int ts_store_penalty_list(ts_store *s, int64_t case_id, json_t **out);
+/* The losses of every case with this root cause, in cents. */
+int ts_tx_root_cause_loss(ts_tx *tx, const char *root_cause, int64_t *cents);
+/* 1 in *n if the case has a penalty of this kind that is not cancelled. */
+int ts_tx_penalty_exists(ts_tx *tx, int64_t case_id, const char *kind, int *n);
+/* [{"root_cause","cases","loss_cents"}...], the largest loss first. */
+int ts_store_root_cause_losses(ts_store *s, json_t **out);
+
 /* Penalties proposed or approved but never executed, across the cases in scope, oldest
  * first: each with its case_no. */
 int ts_store_penalties_pending(ts_store *s, const ts_scope *scope, json_t **out);

@@ -2665,3 +2665,63 @@ int ts_tx_list_put(ts_tx *tx, const ts_list_item *it) {
   sqlite3_finalize(st);
   return rc;
 }
+
+/* ---- losses by root cause (HR review) ----------------------------------------------------- */
+
+#define LOSS_SUM                                                                                 \
+  "coalesce(l_compensation_cents,0) + coalesce(l_refund_cents,0) + coalesce(l_discount_cents,0) " \
+  "+ coalesce(l_repair_cents,0) + coalesce(l_goods_cents,0) + coalesce(l_freight_cents,0) "       \
+  "+ coalesce(l_gift_cents,0) + coalesce(l_other_cents,0)"
+
+int ts_tx_root_cause_loss(ts_tx *tx, const char *root_cause, int64_t *cents) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(tx->c->db, "SELECT coalesce(sum(" LOSS_SUM "),0) FROM cases WHERE root_cause = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, root_cause, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    *cents = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
+}
+
+int ts_tx_penalty_exists(ts_tx *tx, int64_t case_id, const char *kind, int *n) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(tx->c->db, "SELECT count(*) FROM case_penalties WHERE case_id = ? AND kind = ? "
+                         "AND status != 'cancelled'", -1, &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW)
+    *n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
+}
+
+int ts_store_root_cause_losses(ts_store *s, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc = arr && sqlite3_prepare_v2(c->db, "SELECT root_cause, count(*), sum(" LOSS_SUM ") AS loss "
+                                     "FROM cases WHERE root_cause IS NOT NULL GROUP BY root_cause "
+                                     "ORDER BY loss DESC, root_cause", -1, &st, NULL) == SQLITE_OK
+             ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:s,s:I,s:I}", "root_cause", col_text(st, 0), "cases",
+                          (json_int_t)sqlite3_column_int64(st, 1), "loss_cents",
+                          (json_int_t)sqlite3_column_int64(st, 2));
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  sqlite3_finalize(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}

@@ -384,3 +384,39 @@ int ts_svc_list_prepare(ts_store *s, int list, const char *code, json_t *body,
   }
   return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
 }
+
+int ts_svc_hr_review(ts_tx *tx, const ts_case *c, int64_t threshold, const char *actor,
+                     int64_t now, int *added) {
+  const char *cause = ts_case_text(c, TS_CF_ROOT_CAUSE);
+  int64_t loss = 0;
+  int have = 0, rc;
+  *added = 0;
+  if (!cause || threshold <= 0 || ts_case_loss_total(c) <= 0)
+    return TS_OK;
+  if ((rc = ts_tx_root_cause_loss(tx, cause, &loss)) || loss < threshold)
+    return rc;
+  if ((rc = ts_tx_penalty_exists(tx, c->id, "hr_review", &have)) || have)
+    return rc;
+  ts_penalty p;
+  memset(&p, 0, sizeof p);
+  p.case_id = c->id;
+  p.amount_cents = -1;
+  p.share_pct = -1;
+  snprintf(p.person, sizeof p.person, "责任人待定 (to be named)");
+  snprintf(p.kind, sizeof p.kind, "hr_review");
+  snprintf(p.reason, sizeof p.reason,
+           "同一原因（%s）累计损失 %lld.%02lld 元，达到人事评议门槛 %lld.%02lld 元 "
+           "(losses of this root cause reached the HR-review threshold)",
+           cause, (long long)(loss / 100), (long long)(loss % 100), (long long)(threshold / 100),
+           (long long)(threshold % 100));
+  snprintf(p.proposed_by, sizeof p.proposed_by, "%s", actor);
+  p.proposed_at = now;
+  if ((rc = ts_tx_penalty_add(tx, &p)))
+    return rc;
+  json_t *changes = json_pack("{s:[n,{s:s,s:s}]}", "penalties", "kind", "hr_review", "reason", p.reason);
+  rc = changes ? ts_tx_history_add(tx, c->id, now, actor, "penalty_proposed", changes) : TS_ERR_NOMEM;
+  json_decref(changes);
+  if (!rc)
+    *added = 1;
+  return rc;
+}

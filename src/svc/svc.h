@@ -26,6 +26,12 @@ int ts_svc_case_prepare(ts_store *s, const ts_user *who, json_t *body, int64_t n
  * other). Call after every change, before the case is written. */
 int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now);
 
+/* Inside a write that changed a case's losses or root cause: when the losses of all cases
+ * with its root cause reach `threshold` cents, the case gets an HR review (人事评议) penalty
+ * proposal unless it has one. *added is 1 if one was proposed. */
+int ts_svc_hr_review(ts_tx *tx, const ts_case *c, int64_t threshold, const char *actor,
+                     int64_t now, int *added);
+
 /* The "register" history entry of a prepared case as JSON text (malloc'd), without the
  * number and time that the write assigns. Built before the write, so the writer thread
  * does not spend its time on JSON. */
