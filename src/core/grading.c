@@ -175,7 +175,8 @@ static int fires(const ts_rule *r, const ts_case *c, const ts_grade_lookup *lk, 
     return is_open(c) && ts_case_has(c, TS_CF_RECEIVED_AT) &&
            now - ts_case_int(c, TS_CF_RECEIVED_AT) > r->amount * 86400;
   case TS_RULE_SAME_SUBJECT_CUSTOMERS: case TS_RULE_SIMILAR_CASES: case TS_RULE_REPEAT_COMPLAINANT:
-    if (!lk || !lk->count || lk->count(lk->ctx, r->kind, c, now - r->days * 86400, &n) != TS_OK)
+    if (!lk || !lk->count ||
+        lk->count(lk->ctx, r->kind, c, now - r->days * 86400, r->amount, &n) != TS_OK)
       return 0;
     return r->amount > 0 && n >= r->amount;
   default:

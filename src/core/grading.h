@@ -51,10 +51,13 @@ int ts_rule_make(const char *id, const char *grade, const char *kind, json_t *pa
 /* The rule's parameters as JSON ({"flag":..} / {"days":..,"count":..} ...). */
 json_t *ts_rule_params(const ts_rule *r);
 
-/* Counts over other cases, answered by the store. The case itself is included. */
+/* Counts over other cases, answered by the store. The case itself is included. A rule
+ * only needs to know whether the count reaches its threshold, so the answer may stop at
+ * `cap` (the store reads at most that many index entries, however many cases match). */
 typedef struct {
   void *ctx;
-  int (*count)(void *ctx, ts_rule_kind kind, const ts_case *c, int64_t since, int64_t *n);
+  int (*count)(void *ctx, ts_rule_kind kind, const ts_case *c, int64_t since, int64_t cap,
+               int64_t *n);
 } ts_grade_lookup;
 
 /* The key that says two cases are about the same subject: the batch if known, else the

@@ -350,7 +350,7 @@ int ts_tx_list_put(ts_tx *tx, const ts_list_item *it);
 int ts_tx_grading_rules(ts_tx *tx, const ts_rule **rules, int *n);
 /* Counts over other cases for the cross-case rules (the case itself is counted once). */
 int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t since,
-                      int64_t *n);
+                      int64_t cap, int64_t *n);
 /* Every rule, active or not: [{"id","grade","kind","params","text_zh","text_en","active"}]. */
 int ts_store_grading_rule_list(ts_store *s, json_t **out);
 /* Creates or replaces a rule. */

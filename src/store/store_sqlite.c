@@ -232,13 +232,15 @@ static const char *const static_sql[Q__COUNT] = {
                  "params = excluded.params, text_zh = excluded.text_zh, "
                  "text_en = excluded.text_en, active = excluded.active",
   /* distinct customers (by phone, else customer id, else name) on the subject, others + self */
+  /* Each count stops at ?5 (the rule's threshold): an index range, never all matches. */
   [Q_COUNT_SUBJECT_CUSTOMERS] =
-    "SELECT count(DISTINCT k) FROM (SELECT coalesce(c_phone, c_customer_id, c_name) k FROM cases "
-    "WHERE subject_key = ?1 AND received_at >= ?2 AND id != ?3 UNION ALL SELECT ?4)",
-  [Q_COUNT_SIMILAR] = "SELECT count(*) + 1 FROM cases WHERE subject_key = ?1 AND received_at >= ?2 "
-                      "AND id != ?3 AND category IS ?4",
-  [Q_COUNT_COMPLAINANT] = "SELECT count(*) + 1 FROM cases WHERE c_phone = ?1 AND received_at >= ?2 "
-                          "AND id != ?3",
+    "SELECT count(*) FROM (SELECT DISTINCT k FROM (SELECT ?4 k UNION ALL "
+    "SELECT coalesce(c_phone, c_customer_id, c_name) FROM cases "
+    "WHERE subject_key = ?1 AND received_at >= ?2 AND id != ?3) LIMIT ?5)",
+  [Q_COUNT_SIMILAR] = "SELECT count(*) + 1 FROM (SELECT 1 FROM cases WHERE subject_key = ?1 "
+                      "AND received_at >= ?2 AND id != ?3 AND category IS ?4 LIMIT ?5)",
+  [Q_COUNT_COMPLAINANT] = "SELECT count(*) + 1 FROM (SELECT 1 FROM cases WHERE c_phone = ?1 "
+                          "AND received_at >= ?2 AND id != ?3 LIMIT ?5)",
   [Q_APPROVAL_LIMITS] = "SELECT role, coalesce(max_cents, -1), max_grade FROM approval_limits "
                         "ORDER BY max_cents IS NULL, max_cents",
   [Q_SOLUTION_ADD] = "INSERT INTO case_solutions(case_id, proposal_no, option, type, "
@@ -1929,7 +1931,7 @@ int ts_tx_grading_rules(ts_tx *tx, const ts_rule **rules, int *n) {
 }
 
 int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t since,
-                      int64_t *n) {
+                      int64_t cap, int64_t *n) {
   const char *key = ts_case_text(c, TS_CF_SUBJECT_KEY);
   const char *phone = ts_case_text(c, TS_CF_C_PHONE);
   int q;
@@ -1956,6 +1958,7 @@ int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t si
   sqlite3_bind_text(st, 1, q == Q_COUNT_COMPLAINANT ? phone : key, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, since);
   sqlite3_bind_int64(st, 3, c->id);
+  sqlite3_bind_int64(st, 5, cap > 0 ? cap : 1);
   if (q == Q_COUNT_SUBJECT_CUSTOMERS) {
     const char *who = phone ? phone : ts_case_text(c, TS_CF_C_CUSTOMER_ID);
     sqlite3_bind_text(st, 4, who ? who : ts_case_text(c, TS_CF_C_NAME), -1, SQLITE_STATIC);

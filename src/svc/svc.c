@@ -96,8 +96,8 @@ out:
 }
 
 static int count_through_tx(void *ctx, ts_rule_kind kind, const ts_case *c, int64_t since,
-                            int64_t *n) {
-  return ts_tx_grade_count(ctx, kind, c, since, n);
+                            int64_t cap, int64_t *n) {
+  return ts_tx_grade_count(ctx, kind, c, since, cap, n);
 }
 
 int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now) {
