@@ -2449,7 +2449,7 @@ int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, in
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         for (int k = 0; k < nu && !rc; k++) {
-          snprintf(recipient, sizeof recipient, "user:%s", users[k]);
+          snprintf(recipient, sizeof recipient, "user:%.64s", users[k]);
           if (!(rc = notice_add(tx, c->id, grade, t, recipient, reason, at)))
             (*n)++;
         }
