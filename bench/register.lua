@@ -25,6 +25,10 @@ end
 
 local surnames = { "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭" }
 local given = { "建国", "丽娟", "志强", "秀英", "海燕", "晓明", "文博", "婷婷", "国庆", "春梅", "子涵", "宇航" }
+-- Subjects vary as in a real month: a repeated subject (and the cross-case grading
+-- rules it fires) is the exception, not every complaint.
+local models = { "大众帕萨特 2024款 330TSI", "大众途观L 2023款", "大众朗逸 2024款", "大众ID.4 CROZZ",
+                 "斯柯达明锐 2023款", "大众速腾 2024款", "大众途昂 2022款", "大众凌渡L" }
 local categories = { "repair_quality", "product_quality", "service_attitude", "waiting_time",
                      "broken_promise", "billing", "delivery" }
 local demands = { '["repair","apology","compensation"]', '["refund"]', '["exchange","apology"]',
@@ -64,7 +68,7 @@ function request()
   local phone = "1" .. pick({ "3", "5", "8", "9" }) .. string.format("%09d", math.random(0, 999999999))
   local body = '{"channel":"phone","category":"' .. pick(categories) .. '",' ..
     '"complainant":{"name":"' .. pick(surnames) .. pick(given) .. '","phone":"' .. phone .. '"},' ..
-    '"subject":{"product":"大众帕萨特 2024款 330TSI","plate":"沪A' ..
+    '"subject":{"product":"' .. pick(models) .. ' ' .. math.random(1, 400) .. '号批次","plate":"沪A' ..
     string.format("%05d", math.random(0, 99999)) .. '"},' ..
     '"title":"保养后发动机故障灯亮，车辆动力不足",' ..
     '"description":"' .. description .. '",' ..

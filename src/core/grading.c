@@ -78,6 +78,7 @@ int ts_rule_make(const char *id, const char *grade, const char *kind, json_t *pa
       ok = 0;
     } else {
       snprintf(r.flag, sizeof r.flag, "%s", flag);
+      r.field = f;
     }
     break;
   }
@@ -154,12 +155,8 @@ static int is_open(const ts_case *c) {
 static int fires(const ts_rule *r, const ts_case *c, const ts_grade_lookup *lk, int64_t now) {
   int64_t n = 0;
   switch (r->kind) {
-  case TS_RULE_FLAG: {
-    char path[64];
-    snprintf(path, sizeof path, "flags.%s", r->flag);
-    int f = ts_case_field_find(path);
-    return f >= 0 && ts_case_int(c, f) != 0;
-  }
+  case TS_RULE_FLAG:
+    return ts_case_int(c, r->field) != 0;
   case TS_RULE_EXTERNAL:
     return ts_case_int(c, TS_CF_EXTERNAL) != 0;
   case TS_RULE_VVIP:

@@ -33,6 +33,7 @@ typedef struct {
   int grade; /* 1..4 */
   ts_rule_kind kind;
   char flag[40];   /* TS_RULE_FLAG: the flag's name ("injury") */
+  int field;       /* TS_RULE_FLAG: the flag's index in the case field table */
   int64_t amount;  /* cents, days or count, by kind */
   int64_t days;    /* the window of the counting kinds */
   char text_zh[256];
