@@ -111,6 +111,11 @@ static int apply_acct(ts_tx *tx, void *arg) {
       rc = TS_ERR_CONFLICT;
       break;
     }
+    if (!strcmp(w->status, "approved") && !strcmp(cur.proposed_by, w->username)) {
+      w->why = "a penalty is approved by someone other than who proposed it";
+      rc = TS_ERR_CONFLICT;
+      break;
+    }
     rc = ts_tx_penalty_set_status(tx, cur.id, w->status, w->username, w->now);
     action = !strcmp(w->status, "approved")   ? "penalty_approved"
              : !strcmp(w->status, "executed") ? "penalty_executed"

@@ -92,6 +92,8 @@ static int apply_action(ts_tx *tx, void *arg) {
     if (w->handler && (rc = ts_case_set_text(w->after, TS_CF_HANDLER, w->handler)))
       goto out;
   }
+  if (w->action == TS_ACT_RESOLVE && ts_case_int(w->after, TS_CF_CONSENT))
+    ts_solutions_book(w->after, items, n, ts_case_text(w->after, TS_CF_CHOSEN_OPTION));
   if ((rc = ts_svc_case_grade(tx, w->after, w->now)))
     goto out;
   ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);

@@ -491,6 +491,24 @@ static int apply_item(ts_tx *tx, void *arg) {
   }
   if (!rc && !changes)
     rc = TS_ERR_NOMEM;
+  if (!rc && iw->kind == ITEM_CONTACT && !strcmp(iw->direction, "inbound")) {
+    /* the customer came back: the grade may rise (raised twice without a result) */
+    ts_case *after = ts_case_dup(cur);
+    json_t *d = NULL;
+    if (!after)
+      rc = TS_ERR_NOMEM;
+    if (!rc)
+      rc = ts_svc_case_grade(tx, after, w->now);
+    if (!rc && !(d = ts_case_diff(cur, after)))
+      rc = TS_ERR_NOMEM;
+    if (!rc && json_object_size(d)) {
+      ts_case_set_int(after, TS_CF_UPDATED_AT, w->now);
+      rc = ts_tx_case_update(tx, after);
+      json_object_update(changes, d);
+    }
+    json_decref(d);
+    ts_case_free(after);
+  }
   if (!rc)
     rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
   json_decref(changes);

@@ -52,6 +52,27 @@ static json_t *writeup_json(const ts_writeup *w) {
                    ts_api_time_json(w->published_at));
 }
 
+/* The Chinese words for the codes a draft quotes (root causes, stages, responsibility). */
+static const char *label(const char *code) {
+  static const char *const words[][2] = {
+    {"people_attitude", "人员（服务态度）"}, {"people_standards", "人员（服务规范）"},
+    {"people_skill", "人员（业务技能）"},    {"machine", "设备/产品（机）"},
+    {"material", "物料（料）"},              {"method", "流程与制度（法）"},
+    {"environment", "环境（环）"},           {"supplier", "供应商"},
+    {"logistics", "物流"},                   {"customer", "客户自身"},
+    {"ours", "我方"},                        {"customer_ours", "客户（我方承担损失）"},
+    {"third_party", "第三方"},               {"booking", "预约"},
+    {"preparation", "准备"},                 {"reception", "接车/制单"},
+    {"repair", "维修"},                      {"quality_check", "质检"},
+    {"delivery", "交车/结帐"},               {"follow_up", "跟踪"},
+    {"sales", "销售"},                       {"after_sales", "售后服务"},
+    {"other", "其他"}};
+  for (size_t i = 0; code && i < sizeof words / sizeof words[0]; i++)
+    if (!strcmp(code, words[i][0]))
+      return words[i][1];
+  return code;
+}
+
 /* Appends "label：text" (if text) on its own line to a growing string. */
 static void add_line(char **acc, const char *label, const char *text) {
   if (!text || !*text)
@@ -84,17 +105,19 @@ static int apply_library(ts_tx *tx, void *arg) {
   if (lw->create) {
     if ((rc = ts_api_tx_case(tx, lw->case_no, &lw->who, &c)))
       return rc;
-    if (ts_state_parse(ts_case_text(c, TS_CF_STATUS)) != TS_ST_CLOSED ||
+    int st = ts_state_parse(ts_case_text(c, TS_CF_STATUS));
+    if ((st != TS_ST_CLOSED && st != TS_ST_REJECTED) ||
         ts_grade_level(ts_case_text(c, TS_CF_GRADE)) < 2) {
-      lw->why = "only a closed case of grade g2 or above is written up";
+      /* a rejected complaint teaches too (seed 000's torn suit) */
+      lw->why = "only a closed or rejected case of grade g2 or above is written up";
       ts_case_free(c);
       return TS_ERR_CONFLICT;
     }
     /* The draft: what the case already says. */
     char *analysis = NULL, *solution = NULL;
-    add_line(&analysis, "原因：", ts_case_text(c, TS_CF_ROOT_CAUSE));
-    add_line(&analysis, "环节：", ts_case_text(c, TS_CF_SERVICE_STAGE));
-    add_line(&analysis, "责任：", ts_case_text(c, TS_CF_RESPONSIBILITY));
+    add_line(&analysis, "原因：", label(ts_case_text(c, TS_CF_ROOT_CAUSE)));
+    add_line(&analysis, "环节：", label(ts_case_text(c, TS_CF_SERVICE_STAGE)));
+    add_line(&analysis, "责任：", label(ts_case_text(c, TS_CF_RESPONSIBILITY)));
     add_line(&solution, "处理结果：", ts_case_text(c, TS_CF_SUMMARY));
     const char *title = ts_case_text(c, TS_CF_TITLE);
     memset(&lw->w, 0, sizeof lw->w);

@@ -62,13 +62,36 @@ static size_t plate_at(const char *s) {
     size_t k = 0;
     while (is_alnum_up(q[k]) && k < 7)
       k++;
-    return k >= 5 && k <= 6 ? (size_t)(q - s) + k : 0;
+    if (k >= 5 && k <= 6)
+      return (size_t)(q - s) + k;
+    /* a coach, police, Hong Kong/Macau or trailer plate ends in a character: 豫A·2387学 */
+    static const char *const tails[] = {"学", "警", "港", "澳", "挂", "领", NULL};
+    for (const char *const *t = tails; k == 4 && *t; t++)
+      if (!strncmp(q + k, *t, strlen(*t)))
+        return (size_t)(q - s) + k + strlen(*t);
+    return 0;
   }
   return 0;
 }
 
 /* Honorifics that, after a one-character surname, make a name: 王先生, 李女士. */
-static const char *const honorifics[] = {"先生", "女士", "小姐", "师傅", "经理", "阿姨", NULL};
+static const char *const honorifics[] = {"先生", "女士", "小姐", "太太", "师傅", "经理", "阿姨",
+                                         "老师", NULL};
+
+/* The common surnames (百家姓, the most frequent): only these before an honorific make a
+ * name, so 一位小姐 stays as it is. */
+static const char surnames[] =
+  "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+  "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+  "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
+  "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+  "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+  "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+
+static int is_surname(const char *s) {
+  char ch[4] = {s[0], s[1], s[2], '\0'};
+  return strstr(surnames, ch) != NULL && ((strstr(surnames, ch) - surnames) % 3) == 0;
+}
 
 char *ts_anonymise(const char *text, const ts_case *c) {
   buf b = {NULL, 0, 0, 0};
@@ -92,7 +115,8 @@ char *ts_anonymise(const char *text, const ts_case *c) {
     if (hit)
       continue;
     /* a surname (one CJK character) + honorific: keep the honorific */
-    if ((unsigned char)*s >= 0xE4 && u8len((unsigned char)*s) == 3) {
+    if ((unsigned char)*s >= 0xE4 && u8len((unsigned char)*s) == 3 && s[1] && s[2] &&
+        is_surname(s)) {
       for (const char *const *h = honorifics; *h && !hit; h++) {
         size_t hl = strlen(*h);
         if (strncmp(s + 3, *h, hl) == 0) {
@@ -115,11 +139,17 @@ char *ts_anonymise(const char *text, const ts_case *c) {
       const char *e = s;
       size_t digits = 0;
       int at = 0, letters = 0;
-      while (is_alnum_up(*e) || *e == '+' || *e == '-' || *e == '@' || *e == '.' || *e == '_') {
-        digits += is_digit(*e);
-        letters += is_upper(*e) || (*e >= 'a' && *e <= 'z');
-        at |= *e == '@';
-        e++;
+      for (;;) {
+        if (is_alnum_up(*e) || *e == '+' || *e == '-' || *e == '@' || *e == '.' || *e == '_') {
+          digits += is_digit(*e);
+          letters += is_upper(*e) || (*e >= 'a' && *e <= 'z');
+          at |= *e == '@';
+          e++;
+        } else if (*e == ' ' && e > s && is_digit(e[-1]) && is_digit(e[1]) && letters == 0) {
+          e++; /* 138 0013 8013: a phone written in groups */
+        } else {
+          break;
+        }
       }
       while (e > s && (e[-1] == '.' || e[-1] == '-'))
         e--; /* a sentence's full stop is not part of the token */

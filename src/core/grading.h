@@ -18,13 +18,15 @@ typedef enum {
   TS_RULE_FLAG,                   /* {"flag": "injury"}: the flag is set */
   TS_RULE_EXTERNAL,               /* the channel is external (12315, 消协, MIIT, media...) */
   TS_RULE_VVIP,                   /* the complainant is a VVIP */
-  TS_RULE_CLAIMED_AT_LEAST,       /* {"cents": n}: claimed or lost at least n */
+  TS_RULE_CLAIMED_AT_LEAST,       /* "loss_above" {"cents": n}: claimed or lost more than n */
   TS_RULE_UNUSABLE_DAYS_OVER,     /* {"days": n}: product unusable more than n days */
   TS_RULE_REOPENED,               /* {"count": n}: reopened at least n times */
   TS_RULE_OPEN_DAYS_OVER,         /* {"days": n}: still open more than n days after receipt */
   TS_RULE_SAME_SUBJECT_CUSTOMERS, /* {"days","count"}: ≥ count customers on this subject */
   TS_RULE_SIMILAR_CASES,          /* {"days","count"}: ≥ count cases, same subject+category */
   TS_RULE_REPEAT_COMPLAINANT,     /* {"days","count"}: ≥ count cases by this complainant */
+  TS_RULE_RAISED_TIMES,           /* {"count": n}: raised n times (the complaint and each
+                                     inbound contact of the customer) without a result */
   TS_RULE__COUNT
 } ts_rule_kind;
 

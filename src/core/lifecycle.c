@@ -210,6 +210,24 @@ int ts_solutions_parse(json_t *arr, ts_solution *out, int max, json_t *errors) {
   return bad ? -1 : (int)json_array_size(arr);
 }
 
+void ts_solutions_book(ts_case *c, const ts_solution *items, int n, const char *option) {
+  static const struct {
+    const char *type;
+    int field;
+  } map[] = {{"refund", TS_CF_L_REFUND},       {"compensation", TS_CF_L_COMPENSATION},
+             {"discount", TS_CF_L_DISCOUNT},   {"repair", TS_CF_L_REPAIR},
+             {"return", TS_CF_L_GOODS},        {"exchange", TS_CF_L_GOODS},
+             {"reship", TS_CF_L_GOODS},        {"gift", TS_CF_L_GIFT},
+             {"free_service", TS_CF_L_GIFT}};
+  for (int i = 0; i < n; i++) {
+    if (items[i].option[0] && (!option || strcmp(items[i].option, option) != 0))
+      continue; /* an alternative the customer did not choose */
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+      if (!strcmp(items[i].type, map[k].type) && items[i].amount_cents > 0)
+        ts_case_set_int(c, map[k].field, ts_case_int(c, map[k].field) + items[i].amount_cents);
+  }
+}
+
 /* ---- applying an action ------------------------------------------------------------------ */
 
 static int check_body(const ts_transition *t, json_t *body, json_t *errors) {

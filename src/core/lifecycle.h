@@ -126,6 +126,13 @@ typedef struct {
 int ts_lifecycle_apply(ts_case *c, int action, json_t *body, const ts_action_ctx *ctx,
                        ts_action_result *res, json_t *errors);
 
+/* Books the solution the customer accepted into the case's losses (DOMAIN §6): each item
+ * of the chosen option (and every item common to all options) adds its amount to the loss
+ * component of its type — refund, compensation, discount, repair; goods for return,
+ * exchange and re-shipment; gifts for gift and free service. So no approved cost can be
+ * left out of the losses. */
+void ts_solutions_book(ts_case *c, const ts_solution *items, int n, const char *option);
+
 /* Grade as a number 1..4 ("g3" → 3), 0 if not one. */
 int ts_grade_level(const char *grade);
 

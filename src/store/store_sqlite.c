@@ -87,6 +87,7 @@ enum {
   Q_COUNT_SUBJECT_CUSTOMERS,
   Q_COUNT_SIMILAR,
   Q_COUNT_COMPLAINANT,
+  Q_COUNT_INBOUND,
   Q_APPROVAL_LIMITS,
   Q_SOLUTION_ADD,
   Q_SOLUTION_GET,
@@ -241,6 +242,8 @@ static const char *const static_sql[Q__COUNT] = {
                       "AND received_at >= ?2 AND id != ?3 AND category IS ?4 LIMIT ?5)",
   [Q_COUNT_COMPLAINANT] = "SELECT count(*) + 1 FROM (SELECT 1 FROM cases WHERE c_phone = ?1 "
                           "AND received_at >= ?2 AND id != ?3 LIMIT ?5)",
+  [Q_COUNT_INBOUND] = "SELECT count(*) FROM (SELECT 1 FROM case_contacts WHERE case_id = ?3 "
+                      "AND direction = 'inbound' AND ?1 IS NULL AND ?2 IS NOT NULL LIMIT ?5)",
   [Q_APPROVAL_LIMITS] = "SELECT role, coalesce(max_cents, -1), max_grade FROM approval_limits "
                         "ORDER BY max_cents IS NULL, max_cents",
   [Q_SOLUTION_ADD] = "INSERT INTO case_solutions(case_id, proposal_no, option, type, "
@@ -1945,8 +1948,26 @@ int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t si
   case TS_RULE_REPEAT_COMPLAINANT:
     q = Q_COUNT_COMPLAINANT;
     break;
+  case TS_RULE_RAISED_TIMES:
+    q = Q_COUNT_INBOUND;
+    break;
   default:
     return TS_ERR_INVALID;
+  }
+  if (q == Q_COUNT_INBOUND) {
+    sqlite3_stmt *st = stmt(tx->s, tx->c, q);
+    if (!st)
+      return TS_ERR_STORE;
+    sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int64(st, 3, c->id);
+    sqlite3_bind_int64(st, 5, cap > 0 ? cap : 1);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+      *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return r == SQLITE_ROW ? TS_OK : map_sqlite(r);
   }
   if ((q == Q_COUNT_COMPLAINANT && !phone) || (q != Q_COUNT_COMPLAINANT && !key)) {
     *n = 1; /* nothing to compare by: only the case itself */

@@ -158,8 +158,9 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
   /* Splice in what the write decided: the number, the registration time, the grade. */
   json_t *first = json_object();
   for (size_t i = 0; first && i < N_WRITER_FIELDS; i++)
-    json_object_set_new(first, ts_case_fields[writer_fields[i]].json,
-                        json_pack("[no]", ts_case_field_json(c, writer_fields[i])));
+    if (ts_case_has(c, writer_fields[i])) /* nothing to record for what stayed empty */
+      json_object_set_new(first, ts_case_fields[writer_fields[i]].json,
+                          json_pack("[no]", ts_case_field_json(c, writer_fields[i])));
   head = first ? json_dumps(first, JSON_COMPACT) : NULL;
   json_decref(first);
   size_t n = (head ? strlen(head) : 0) + strlen(changes) + 2;

@@ -26,6 +26,10 @@ static void test_patterns(void **state) {
   check("VIN LSVAB4182E2123456.", NULL, "VIN [VIN].");
   check("邮件 wang.li@example.cn。", NULL, "邮件 [邮箱]。");
   check("王先生和李女士来店", NULL, "某先生和某女士来店");
+  check("向刘太太解释，又是一位小姐接的电话", NULL, "向某太太解释，又是一位小姐接的电话");
+  check("教练车豫A·2387学在店", NULL, "教练车[车牌]在店");
+  check("手机 138 0013 8013 找我", NULL, "手机 [电话] 找我");
+  check("共 2 次，赔 500 元", NULL, "共 2 次，赔 500 元");
   /* what is not personal stays: models, amounts, dates, order lines */
   check("X200空调 异响, 赔偿500元, 2026-11-02", NULL, "X200空调 异响, 赔偿500元, 2026-11-02");
 }

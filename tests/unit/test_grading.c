@@ -71,13 +71,14 @@ static void test_field_rules(void **state) {
   expect(c, rule("vvip", "g3", "vvip", "{}"), 1);
   ts_case_free(c);
 
-  /* ¥50,000 threshold: claimed, or the loss total */
+  /* above the ¥50,000 threshold: claimed, or the loss total */
   c = fresh();
-  ts_case_set_int(c, TS_CF_CLAIMED, 4999999);
-  expect(c, rule("loss", "g3", "claimed_at_least", "{\"cents\":5000000}"), 0);
+  ts_case_set_int(c, TS_CF_CLAIMED, 5000000);
   ts_case_set_int(c, TS_CF_L_REFUND, 3000000);
   ts_case_set_int(c, TS_CF_L_FREIGHT, 2000000);
-  expect(c, rule("loss", "g3", "claimed_at_least", "{\"cents\":5000000}"), 1);
+  expect(c, rule("loss", "g3", "loss_above", "{\"cents\":5000000}"), 0);
+  ts_case_set_int(c, TS_CF_L_FREIGHT, 2000001);
+  expect(c, rule("loss", "g3", "loss_above", "{\"cents\":5000000}"), 1);
   ts_case_free(c);
 
   c = fresh();
@@ -181,7 +182,7 @@ static void test_rule_make_refuses(void **state) {
   static const char *const bad[][4] = {
     {"x", "g5", "flag", "{\"flag\":\"injury\"}"},      {"x", "g2", "magic", "{}"},
     {"x", "g2", "flag", "{\"flag\":\"aliens\"}"},      {"X Y", "g2", "vvip", "{}"},
-    {"x", "g2", "similar_cases", "{\"count\":3}"},     {"x", "g2", "claimed_at_least", "{\"cents\":-1}"},
+    {"x", "g2", "similar_cases", "{\"count\":3}"},     {"x", "g2", "loss_above", "{\"cents\":-1}"},
     {"x", "g2", "unusable_days_over", "{\"days\":\"7\"}"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
