@@ -78,6 +78,14 @@ static int apply_org(ts_tx *tx, void *arg) {
   return rc;
 }
 
+/* One history entry (changes stolen), as the API would have written it. */
+static int demo_history(ts_tx *tx, int64_t case_id, int64_t at, const char *actor,
+                        const char *action, json_t *changes) {
+  int rc = changes ? ts_tx_history_add(tx, case_id, at, actor, action, changes) : TS_ERR_NOMEM;
+  json_decref(changes);
+  return rc;
+}
+
 static int apply_cases(ts_tx *tx, void *arg) {
   demo *d = arg;
   int64_t now = ts_now();
@@ -93,7 +101,9 @@ static int apply_cases(ts_tx *tx, void *arg) {
     json_array_foreach(json_object_get(x, "notes"), k, it) {
       const char *nb = json_string_value(json_object_get(it, "by"));
       const char *text = json_string_value(json_object_get(it, "text"));
-      if (!text || (rc = ts_tx_note_add(tx, c->id, now, nb ? nb : by, text, NULL)))
+      if (!text || (rc = ts_tx_note_add(tx, c->id, now, nb ? nb : by, text, NULL)) ||
+          (rc = demo_history(tx, c->id, now, nb ? nb : by, "note",
+                             json_pack("{s:[n,s]}", "notes", text))))
         break;
     }
     json_array_foreach(json_object_get(x, "contacts"), k, it) {
@@ -107,7 +117,10 @@ static int apply_cases(ts_tx *tx, void *arg) {
       ct.direction = json_string_value(json_object_get(it, "direction"));
       ct.summary = json_string_value(json_object_get(it, "summary"));
       if (!ct.method || !ct.direction || !ct.summary ||
-          (rc = ts_tx_contact_add(tx, c->id, &ct, NULL)))
+          (rc = ts_tx_contact_add(tx, c->id, &ct, NULL)) ||
+          (rc = demo_history(tx, c->id, now, ct.by, "contact",
+                             json_pack("{s:[n,{s:s,s:s,s:s}]}", "contacts", "method", ct.method,
+                                       "direction", ct.direction, "summary", ct.summary))))
         break;
     }
     json_array_foreach(json_object_get(x, "promises"), k, it) {
@@ -122,7 +135,9 @@ static int apply_cases(ts_tx *tx, void *arg) {
                json_string_value(json_object_get(it, "promise")));
       if (ts_time_parse(json_string_value(json_object_get(it, "due_at")), &p.due_at))
         p.due_at = now;
-      if ((rc = ts_tx_promise_add(tx, &p)))
+      if ((rc = ts_tx_promise_add(tx, &p)) ||
+          (rc = demo_history(tx, c->id, now, p.by, "promise",
+                             json_pack("{s:[n,{s:s}]}", "promises", "promise", p.promise))))
         break;
       if (json_is_boolean(kept) && (rc = ts_tx_promise_settle(tx, p.id, json_is_true(kept), now)))
         break;

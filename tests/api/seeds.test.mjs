@@ -337,9 +337,15 @@ class Story {
   async checkHistory() {
     const r = await api('GET', `/api/v1/cases/${this.no}/history`, 'auditor');
     assert.equal(r.status, 200, r.text);
-    const items = r.json.items;
+    let items = r.json.items;
     assert.equal(items[0].action, 'register');
     assert.equal(items[0].actor, this.demo.registered_by);
+    // the demo's own notes, contacts and promises follow the registration in the history
+    const loaded = (this.demo.notes?.length ?? 0) + (this.demo.contacts?.length ?? 0) + (this.demo.promises?.length ?? 0);
+    assert.deepEqual(items.slice(1, 1 + loaded).map((i) => i.action).sort(),
+      [...Array(this.demo.notes?.length ?? 0).fill('note'), ...Array(this.demo.contacts?.length ?? 0).fill('contact'),
+       ...Array(this.demo.promises?.length ?? 0).fill('promise')].sort(), `${this.key}: the demo's items are in the history`);
+    items = [items[0], ...items.slice(1 + loaded)];
     assert.deepEqual(items.slice(1).map((i) => [i.actor, i.action]), this.log.map((l) => [l[0], l[1]]),
       `${this.key}: one history entry per step, in order`);
     items.slice(1).forEach((it, i) => {
