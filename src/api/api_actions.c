@@ -26,6 +26,7 @@ typedef struct {
   ts_approval_limit limits[TS_ROLE__COUNT];
   int nlimits;
   int64_t dept;        /* assign */
+  int64_t hr_threshold; /* resolve: the HR-review threshold (cents) */
   const char *handler; /* assign, borrowed from body */
   /* results */
   ts_action_result res;
@@ -92,7 +93,8 @@ static int apply_action(ts_tx *tx, void *arg) {
     if (w->handler && (rc = ts_case_set_text(w->after, TS_CF_HANDLER, w->handler)))
       goto out;
   }
-  if (w->action == TS_ACT_RESOLVE && ts_case_int(w->after, TS_CF_CONSENT))
+  int booked = w->action == TS_ACT_RESOLVE && ts_case_int(w->after, TS_CF_CONSENT);
+  if (booked)
     ts_solutions_book(w->after, items, n, ts_case_text(w->after, TS_CF_CHOSEN_OPTION));
   if ((rc = ts_svc_case_grade(tx, w->after, w->now)))
     goto out;
@@ -118,8 +120,20 @@ static int apply_action(ts_tx *tx, void *arg) {
       json_object_set_new(changes, *k, json_pack("[n,O]", v));
   }
   const char *action = ts_transitions[w->action].name;
+  if (booked && ts_case_loss_total(w->after) != ts_case_loss_total(cur)) {
+    /* the losses grew: the HR-review threshold may be passed (as after a PATCH) */
+    int added;
+    if ((rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->username, w->now, &added)))
+      goto out;
+  }
   if (w->res.reopened && w->action == TS_ACT_FOLLOW_UP) {
-    /* the low score itself reopened the case: two entries, so the reopening is seen */
+    /* the low score itself reopened the case: two entries, so the reopening is seen; the
+     * follow-up's own record goes in the first, since the reopening clears it on the case */
+    json_t *fu = json_pack("{s:O?,s:O?,s:O?,s:s}", "satisfaction", json_object_get(w->body, "satisfaction"),
+                           "method", json_object_get(w->body, "method"), "comment",
+                           json_object_get(w->body, "comment"), "by", w->username);
+    if (fu)
+      json_object_set_new(changes, "follow_up", json_pack("[n,o]", fu));
     json_t *reopen = json_pack("{s:[n,s]}", "reason", "满意度低，自动重新打开 (dissatisfied at follow-up)");
     rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
     if (!rc)
@@ -177,8 +191,10 @@ void ts_api_case_action(ts_req *r) {
     goto out;
   }
   if ((w->action = ts_action_parse(ts_req_param(r, 1))) < 0) {
-    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such action",
-                   json_pack("{s:o}", "actions", ts_lifecycle_allowed(0, 0)));
+    json_t *names = json_array();
+    for (int i = 0; names && i < TS_ACT__COUNT; i++)
+      json_array_append_new(names, json_string(ts_transitions[i].name));
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such action", json_pack("{s:o}", "actions", names));
     goto out;
   }
   if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
@@ -196,6 +212,7 @@ void ts_api_case_action(ts_req *r) {
   w->who.username = w->username;
   w->who.unit_path = w->unit_path;
   w->now = ts_now();
+  w->hr_threshold = ts_store_setting_int(r->app->store, "hr_review_threshold_cents", 50000000);
   if (w->action == TS_ACT_APPROVE &&
       ts_store_approval_limits(r->app->store, w->limits, TS_ROLE__COUNT, &w->nlimits)) {
     ts_reply_error(r, TS_ERR_STORE, "cannot read the approval limits", NULL);

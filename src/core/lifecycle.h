@@ -70,7 +70,7 @@ typedef struct {
   char type[16];
   char option[9];         /* "" or a label of an alternative ("A", "B") */
   int64_t amount_cents;
-  char description[1024];
+  char description[1204]; /* 300 characters of UTF-8 */
 } ts_solution;
 
 #define TS_SOLUTIONS_MAX 20

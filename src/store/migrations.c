@@ -278,7 +278,7 @@ static const char m004_grading[] =
   " ('vvip','g3','vvip','{}','VVIP客户','VVIP customer',25),"
   " ('similar_5_in_7d','g3','similar_cases','{\"count\":5,\"days\":7}','7天内5起以上同类投诉','5 or more similar cases within 7 days',26),"
   " ('open_over_30_days','g3','open_days_over','{\"days\":30}','投诉超过30天未结','Open for more than 30 days',27),"
-  " ('major_loss','g3','loss_above','{\"cents\":5000000}','索赔或损失达到重大损失标准（默认5万元）','Claimed or actual loss at or above the major-loss threshold (¥50,000 by default)',28),"
+  " ('major_loss','g3','loss_above','{\"cents\":5000000}','索赔或损失超过重大损失标准（默认5万元）','Claimed or actual loss above the major-loss threshold (¥50,000 by default)',28),"
   " ('injury','g4','flag','{\"flag\":\"injury\"}','造成人身伤害','Personal injury',40),"
   " ('fire','g4','flag','{\"flag\":\"fire\"}','发生火灾','Fire',41),"
   " ('accident','g4','flag','{\"flag\":\"accident\"}','发生事故','Accident',42),"
@@ -334,8 +334,7 @@ static const char m005_accountability[] =
   " ('follow_up','跟踪','Follow-up',7), ('sales','销售','Sales',8), ('logistics','物流配送','Logistics',9),"
   " ('after_sales','售后服务','After-sales service',10), ('other','其他','Other',99);"
   "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-  "INSERT INTO settings(key, value) VALUES ('hr_review_threshold_cents', '50000000'),"
-  " ('major_loss_cents', '5000000');";
+  "INSERT INTO settings(key, value) VALUES ('hr_review_threshold_cents', '50000000');";
 
 /* Routing (DOMAIN §4): category (and, optionally, a unit whose outlets it covers) →
  * responsible department. Escalation: who must be involved at each grade; targets are

@@ -72,7 +72,7 @@ int ts_store_run(ts_store *s, ts_apply_fn apply, void *arg);
 typedef struct {
   int64_t id;
   char code[33];   /* optional short code ("SH-4S-01"), "" if none */
-  char name[256];  /* up to 100 characters */
+  char name[404];  /* up to 100 characters of UTF-8 */
   char kind[16];   /* company, region, outlet, department */
   int64_t parent_id; /* 0 for the root */
   char path[256];  /* "/1/4/9/": ids from the root, ending with this unit's */
@@ -95,7 +95,7 @@ int ts_tx_unit_update(ts_tx *tx, const ts_unit *u);
 typedef struct {
   int64_t id;
   char username[65];
-  char display_name[256];
+  char display_name[404]; /* up to 100 characters of UTF-8 */
   char email[256];
   unsigned roles;
   int64_t unit_id; /* 0: none */
@@ -237,7 +237,7 @@ int ts_store_solutions_list(ts_store *s, int64_t case_id, int64_t proposal_no, j
 typedef struct {
   int64_t id, case_id, created_at, done_at;
   char kind[16];          /* training, process, rule, other */
-  char description[2048];
+  char description[8004]; /* 2000 characters of UTF-8 */
   char owner[65];
   char due_on[11];        /* YYYY-MM-DD */
   char status[12];        /* open, done, cancelled */
@@ -253,11 +253,11 @@ int ts_store_improvement_list(ts_store *s, int64_t case_id, json_t **out);
 
 typedef struct {
   int64_t id, case_id;
-  char person[101];       /* the responsible person (a username or a name) */
+  char person[404];       /* the responsible person (a username or a name), 100 characters */
   char kind[20];          /* notice, fine, performance_pay, hr_review */
   int64_t amount_cents;   /* fine: the amount; -1 if none */
   int share_pct;          /* performance_pay: the share withheld; -1 if none */
-  char reason[2048];
+  char reason[8004];      /* 2000 characters */
   char status[12];        /* proposed, approved, executed, cancelled */
   char proposed_by[65], approved_by[65], executed_by[65];
   int64_t proposed_at, approved_at, executed_at;

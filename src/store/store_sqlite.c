@@ -2428,7 +2428,7 @@ static int tier_targets(ts_tx *tx, const char *grade, char (*out)[80], int max, 
 
 int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,
                    int *n) {
-  char targets[16][80], recipient[300], reason[96];
+  char targets[16][80], recipient[480], reason[96];
   int64_t outlet = ts_case_int(c, TS_CF_OUTLET);
   int rc = TS_OK;
   *n = 0;

@@ -692,6 +692,26 @@ test('the history is append-only in the store: UPDATE and DELETE fail; cases are
   assert.equal((await s.api('DELETE', `/api/v1/cases/${fx.A.case_no}`, { token: admin })).status, 405);
 });
 
+test('long Chinese texts are kept whole, at their character limits, and refused past them', async () => {
+  const c = await register(caseBody({ outlet: units['SH-4S-PD'].id }));
+  const sup = await s.login('sup.east');
+  const long = '包装强度不足导致破损'.repeat(200); // 2000 characters, 6000 bytes
+  let r = await s.api('POST', `/api/v1/cases/${c.case_no}/improvements`, {
+    token: sup, body: { kind: 'process', description: long, owner: 'mgr.aftersales', due_on: '2026-12-31' } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.improvement.description, long, 'not cut, not broken mid-character');
+  const person = '服'.repeat(100);
+  r = await s.api('POST', `/api/v1/cases/${c.case_no}/penalties`, {
+    token: sup, body: { person, kind: 'notice', reason: long } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.penalty.person, person);
+  assert.equal(r.json.penalty.reason, long);
+  r = await s.api('POST', `/api/v1/cases/${c.case_no}/penalties`, {
+    token: sup, body: { person: '服'.repeat(101), kind: 'notice', reason: 'x' } });
+  assert422(r, 'person');
+});
+
 test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
   await assertCleanShutdown(s);
 });
+
