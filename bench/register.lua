@@ -68,7 +68,7 @@ function request()
   local phone = "1" .. pick({ "3", "5", "8", "9" }) .. string.format("%09d", math.random(0, 999999999))
   local body = '{"channel":"phone","category":"' .. pick(categories) .. '",' ..
     '"complainant":{"name":"' .. pick(surnames) .. pick(given) .. '","phone":"' .. phone .. '"},' ..
-    '"subject":{"product":"' .. pick(models) .. ' ' .. math.random(1, 400) .. '号批次","plate":"沪A' ..
+    '"subject":{"product":"' .. pick(models) .. '","batch":"B' .. math.random(1, 200000) .. '","plate":"沪A' ..
     string.format("%05d", math.random(0, 99999)) .. '"},' ..
     '"title":"保养后发动机故障灯亮，车辆动力不足",' ..
     '"description":"' .. description .. '",' ..

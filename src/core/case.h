@@ -99,6 +99,11 @@ enum {
   X(F_LAWSUIT_FILED, "flags.lawsuit_filed", "f_lawsuit_filed", TS_FT_BOOL, 0, TS_IO, NULL) \
   X(F_REGULATOR_INVESTIGATION, "flags.regulator_investigation", "f_regulator_investigation", \
     TS_FT_BOOL, 0, TS_IO, NULL)                                                           \
+  X(F_UNAUTHORISED_PROMISE, "flags.unauthorised_promise", "f_unauthorised_promise",       \
+    TS_FT_BOOL, 0, TS_IO, NULL)                                                           \
+  X(F_REWORK, "flags.rework", "f_rework", TS_FT_BOOL, 0, TS_IO, NULL)                      \
+  X(F_FREQUENT_FAILURE, "flags.frequent_failure", "f_frequent_failure", TS_FT_BOOL, 0, TS_IO, \
+    NULL)                                                                                 \
   X(OWNER, "owner", "owner", TS_FT_USER, 0, TS_FF_SYS, NULL)                              \
   X(OUTLET, "outlet", "outlet_id", TS_FT_UNIT, 0, TS_FF_IN, ts_enum_kind_outlet)          \
   X(DEPT, "dept", "dept_id", TS_FT_UNIT, 0, TS_IO, ts_enum_kind_department)              \

@@ -11,7 +11,7 @@
 static const char *const kind_names[TS_RULE__COUNT] = {
   "flag", "external", "vvip", "loss_above", "unusable_days_over", "reopened",
   "open_days_over", "same_subject_customers", "similar_cases", "repeat_complainant",
-  "raised_times"};
+  "raised_times", "depts_involved"};
 
 const char *ts_rule_kind_name(int kind) {
   return kind >= 0 && kind < TS_RULE__COUNT ? kind_names[kind] : NULL;
@@ -89,7 +89,7 @@ int ts_rule_make(const char *id, const char *grade, const char *kind, json_t *pa
   case TS_RULE_UNUSABLE_DAYS_OVER: case TS_RULE_OPEN_DAYS_OVER:
     ok &= param(params, "days", &r.amount, errors);
     break;
-  case TS_RULE_REOPENED: case TS_RULE_RAISED_TIMES:
+  case TS_RULE_REOPENED: case TS_RULE_RAISED_TIMES: case TS_RULE_DEPTS_INVOLVED:
     ok &= param(params, "count", &r.amount, errors);
     break;
   case TS_RULE_SAME_SUBJECT_CUSTOMERS: case TS_RULE_SIMILAR_CASES: case TS_RULE_REPEAT_COMPLAINANT:
@@ -125,7 +125,7 @@ json_t *ts_rule_params(const ts_rule *r) {
     return json_pack("{s:I}", "cents", (json_int_t)r->amount);
   case TS_RULE_UNUSABLE_DAYS_OVER: case TS_RULE_OPEN_DAYS_OVER:
     return json_pack("{s:I}", "days", (json_int_t)r->amount);
-  case TS_RULE_REOPENED: case TS_RULE_RAISED_TIMES:
+  case TS_RULE_REOPENED: case TS_RULE_RAISED_TIMES: case TS_RULE_DEPTS_INVOLVED:
     return json_pack("{s:I}", "count", (json_int_t)r->amount);
   case TS_RULE_SAME_SUBJECT_CUSTOMERS: case TS_RULE_SIMILAR_CASES: case TS_RULE_REPEAT_COMPLAINANT:
     return json_pack("{s:I,s:I}", "count", (json_int_t)r->amount, "days", (json_int_t)r->days);
@@ -172,6 +172,10 @@ static int fires(const ts_rule *r, const ts_case *c, const ts_grade_lookup *lk, 
   case TS_RULE_OPEN_DAYS_OVER:
     return is_open(c) && ts_case_has(c, TS_CF_RECEIVED_AT) &&
            now - ts_case_int(c, TS_CF_RECEIVED_AT) > r->amount * 86400;
+  case TS_RULE_DEPTS_INVOLVED: /* the departments the case has been with, the present one too */
+    if (!lk || !lk->count || lk->count(lk->ctx, r->kind, c, 0, r->amount, &n) != TS_OK)
+      return 0;
+    return r->amount > 0 && n >= r->amount;
   case TS_RULE_RAISED_TIMES: /* the complaint itself and each time the customer came back */
     if (!is_open(c) || !lk || !lk->count || !c->id ||
         lk->count(lk->ctx, r->kind, c, 0, r->amount, &n) != TS_OK)

@@ -27,6 +27,7 @@ typedef enum {
   TS_RULE_REPEAT_COMPLAINANT,     /* {"days","count"}: ≥ count cases by this complainant */
   TS_RULE_RAISED_TIMES,           /* {"count": n}: raised n times (the complaint and each
                                      inbound contact of the customer) without a result */
+  TS_RULE_DEPTS_INVOLVED,         /* {"count": n}: n departments have held the case */
   TS_RULE__COUNT
 } ts_rule_kind;
 

@@ -389,9 +389,19 @@ static const char m007_library[] =
   "  updated_at INTEGER NOT NULL, published_at INTEGER);"
   "CREATE INDEX case_writeups_status ON case_writeups(status, id);";
 
-/* Losses by root cause, for the HR-review threshold (DOMAIN §6). */
+/* Losses by root cause, for the HR-review threshold (DOMAIN §6); the rest of DOMAIN §4's
+ * triggers: unauthorised promises by staff, rework because of repair quality, a
+ * frequent-failure history (flags a person records), and three departments involved. */
 static const char m008_root_cause_index[] =
-  "CREATE INDEX cases_root_cause ON cases(root_cause) WHERE root_cause IS NOT NULL;";
+  "CREATE INDEX cases_root_cause ON cases(root_cause) WHERE root_cause IS NOT NULL;"
+  "ALTER TABLE cases ADD COLUMN f_unauthorised_promise INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cases ADD COLUMN f_rework INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cases ADD COLUMN f_frequent_failure INTEGER NOT NULL DEFAULT 0;"
+  "INSERT INTO grading_rules(id, grade, kind, params, text_zh, text_en, sort) VALUES"
+  " ('unauthorised_promise','g2','flag','{\"flag\":\"unauthorised_promise\"}','员工作出越权承诺','Staff made unauthorised promises',16),"
+  " ('rework','g2','flag','{\"flag\":\"rework\"}','因维修质量返工','Rework because of repair quality',17),"
+  " ('frequent_failure','g3','flag','{\"flag\":\"frequent_failure\"}','有频繁故障历史','Frequent-failure history',29),"
+  " ('three_departments','g3','depts_involved','{\"count\":3}','涉及3个以上部门','3 or more departments involved',30);";
 
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
                                      m004_grading, m005_accountability, m006_routing,

@@ -88,6 +88,7 @@ enum {
   Q_COUNT_SIMILAR,
   Q_COUNT_COMPLAINANT,
   Q_COUNT_INBOUND,
+  Q_COUNT_DEPTS,
   Q_APPROVAL_LIMITS,
   Q_SOLUTION_ADD,
   Q_SOLUTION_GET,
@@ -244,6 +245,11 @@ static const char *const static_sql[Q__COUNT] = {
                           "AND received_at >= ?2 AND id != ?3 LIMIT ?5)",
   [Q_COUNT_INBOUND] = "SELECT count(*) FROM (SELECT 1 FROM case_contacts WHERE case_id = ?3 "
                       "AND direction = 'inbound' AND ?1 IS NULL AND ?2 IS NOT NULL LIMIT ?5)",
+  /* distinct departments in the case's history (every assign or PATCH of dept) and now */
+  [Q_COUNT_DEPTS] = "SELECT count(*) FROM (SELECT DISTINCT d FROM (SELECT ?1 d WHERE ?1 IS NOT NULL "
+                    "UNION ALL SELECT json_extract(changes, '$.dept[1]') FROM case_history "
+                    "WHERE case_id = ?3 AND ?2 IS NOT NULL AND json_extract(changes, '$.dept[1]') "
+                    "IS NOT NULL) LIMIT ?5)",
   [Q_APPROVAL_LIMITS] = "SELECT role, coalesce(max_cents, -1), max_grade FROM approval_limits "
                         "ORDER BY max_cents IS NULL, max_cents",
   [Q_SOLUTION_ADD] = "INSERT INTO case_solutions(case_id, proposal_no, option, type, "
@@ -1951,14 +1957,20 @@ int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t si
   case TS_RULE_RAISED_TIMES:
     q = Q_COUNT_INBOUND;
     break;
+  case TS_RULE_DEPTS_INVOLVED:
+    q = Q_COUNT_DEPTS;
+    break;
   default:
     return TS_ERR_INVALID;
   }
-  if (q == Q_COUNT_INBOUND) {
+  if (q == Q_COUNT_INBOUND || q == Q_COUNT_DEPTS) {
     sqlite3_stmt *st = stmt(tx->s, tx->c, q);
     if (!st)
       return TS_ERR_STORE;
-    sqlite3_bind_null(st, 1);
+    if (q == Q_COUNT_DEPTS && ts_case_has(c, TS_CF_DEPT))
+      sqlite3_bind_int64(st, 1, ts_case_int(c, TS_CF_DEPT));
+    else
+      sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int64(st, 3, c->id);
     sqlite3_bind_int64(st, 5, cap > 0 ? cap : 1);

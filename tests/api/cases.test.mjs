@@ -711,6 +711,23 @@ test('long Chinese texts are kept whole, at their character limits, and refused 
   assert422(r, 'person');
 });
 
+test('grading: flags a person records (rework) and three departments involved raise the grade, with their reasons', async () => {
+  const sup = await s.login('sup.east');
+  const c = await register(caseBody({ outlet: units['SH-4S-PD'].id, category: 'delivery', flags: { rework: true } }), sup);
+  assert.equal(c.grade, 'g2');
+  assert.ok(c.grade_reasons.some((x) => x.rule === 'rework' && x.grade === 'g2'));
+  let r = await s.api('POST', `/api/v1/cases/${c.case_no}/actions/accept`, { token: sup });
+  assert.equal(r.status, 200, r.text);
+  const depts = [units.LOGISTICS.id, units.QA.id, units.AFTERSALES.id];
+  for (const [i, dept] of depts.entries()) {
+    r = await s.api('POST', `/api/v1/cases/${c.case_no}/actions/assign`, { token: sup, body: { dept } });
+    assert.equal(r.status, 200, r.text);
+    const fired = r.json.case.grade_reasons.some((x) => x.rule === 'three_departments');
+    assert.equal(fired, i === 2, `after ${i + 1} departments`);
+  }
+  assert.equal(r.json.case.grade, 'g3');
+});
+
 test('SIGTERM after all of the above: exit code 0, no sanitizer report (leaks, memory errors)', async () => {
   await assertCleanShutdown(s);
 });
