@@ -128,6 +128,15 @@ int ts_api_query_keys(ts_req *r, const char *const *allowed);
  * caller's scope) and returns non-zero otherwise. */
 int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out);
 
+/* The caller, copied for a write that outlives the request: the principal `p` points into
+ * the buffers, so initialise it in place and never copy the struct. */
+typedef struct {
+  char username[65];
+  char unit_path[256];
+  ts_principal p;
+} ts_api_caller;
+void ts_api_caller_init(ts_api_caller *me, const ts_req *r);
+
 /* Inside a write: loads case_no if `who` may still see it (TS_ERR_NOT_FOUND otherwise),
  * so a write never acts on a case that left the caller's place meanwhile. */
 int ts_api_tx_case(ts_tx *tx, const char *case_no, const ts_principal *who, ts_case **out);

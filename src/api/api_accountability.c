@@ -21,9 +21,7 @@ typedef enum { W_IMPROVEMENT_ADD, W_IMPROVEMENT_STATUS, W_PENALTY_ADD, W_PENALTY
 typedef struct {
   write_kind kind;
   char case_no[TS_CASENO_MAX];
-  char username[65];
-  char unit_path[256];
-  ts_principal who; /* points into the buffers above: never copy the struct */
+  ts_api_caller me; /* initialised in place: never copy the struct */
   int64_t now;
   int64_t id;       /* the item to change */
   char status[12];  /* its new status */
@@ -37,11 +35,7 @@ static acct_write *aw_new(ts_req *r, write_kind kind) {
   if (!w)
     return NULL;
   w->kind = kind;
-  snprintf(w->username, sizeof w->username, "%s", r->user.username);
-  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
-  w->who = r->who;
-  w->who.username = w->username;
-  w->who.unit_path = w->unit_path;
+  ts_api_caller_init(&w->me, r);
   w->now = ts_now();
   return w;
 }
@@ -64,14 +58,14 @@ static int apply_acct(ts_tx *tx, void *arg) {
   const char *action = NULL;
   char key[64];
   w->why = NULL;
-  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &c);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->me.p, &c);
   if (rc)
     return rc;
   switch (w->kind) {
   case W_IMPROVEMENT_ADD:
     w->im.case_id = c->id;
     w->im.created_at = w->now;
-    snprintf(w->im.created_by, sizeof w->im.created_by, "%s", w->username);
+    snprintf(w->im.created_by, sizeof w->im.created_by, "%s", w->me.username);
     rc = ts_tx_improvement_add(tx, &w->im);
     action = "improvement";
     changes = json_pack("{s:[n,{s:s,s:s,s:s,s:s}]}", "improvements", "kind", w->im.kind,
@@ -96,7 +90,7 @@ static int apply_acct(ts_tx *tx, void *arg) {
   case W_PENALTY_ADD:
     w->pen.case_id = c->id;
     w->pen.proposed_at = w->now;
-    snprintf(w->pen.proposed_by, sizeof w->pen.proposed_by, "%s", w->username);
+    snprintf(w->pen.proposed_by, sizeof w->pen.proposed_by, "%s", w->me.username);
     rc = ts_tx_penalty_add(tx, &w->pen);
     action = "penalty_proposed";
     changes = json_pack("{s:[n,{s:s,s:s,s:s}]}", "penalties", "person", w->pen.person, "kind",
@@ -111,12 +105,12 @@ static int apply_acct(ts_tx *tx, void *arg) {
       rc = TS_ERR_CONFLICT;
       break;
     }
-    if (!strcmp(w->status, "approved") && !strcmp(cur.proposed_by, w->username)) {
+    if (!strcmp(w->status, "approved") && !strcmp(cur.proposed_by, w->me.username)) {
       w->why = "a penalty is approved by someone other than who proposed it";
       rc = TS_ERR_CONFLICT;
       break;
     }
-    rc = ts_tx_penalty_set_status(tx, cur.id, w->status, w->username, w->now);
+    rc = ts_tx_penalty_set_status(tx, cur.id, w->status, w->me.username, w->now);
     action = !strcmp(w->status, "approved")   ? "penalty_approved"
              : !strcmp(w->status, "executed") ? "penalty_executed"
                                               : "penalty_cancelled";
@@ -128,7 +122,7 @@ static int apply_acct(ts_tx *tx, void *arg) {
   if (!rc && !changes)
     rc = TS_ERR_NOMEM;
   if (!rc)
-    rc = ts_tx_history_add(tx, c->id, w->now, w->username, action, changes);
+    rc = ts_tx_history_add(tx, c->id, w->now, w->me.username, action, changes);
   json_decref(changes);
   ts_case_free(c);
   return rc;

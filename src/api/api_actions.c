@@ -17,9 +17,7 @@
 
 typedef struct {
   char case_no[TS_CASENO_MAX];
-  char username[65];
-  char unit_path[256];
-  ts_principal who; /* points into the two buffers above: never copy the struct */
+  ts_api_caller me; /* initialised in place: never copy the struct */
   int action;
   json_t *body;
   int64_t now;
@@ -59,7 +57,7 @@ static int apply_action(ts_tx *tx, void *arg) {
   memset(&w->res, 0, sizeof w->res);
   json_object_clear(w->errors);
 
-  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->me.p, &cur);
   if (rc)
     return rc;
   /* what the rules need from the current proposal */
@@ -77,7 +75,7 @@ static int apply_action(ts_tx *tx, void *arg) {
   int64_t improvements = 0;
   if (w->action == TS_ACT_CLOSE && (rc = ts_tx_improvement_count(tx, cur->id, &improvements)))
     goto out;
-  ts_action_ctx ctx = {&w->who,     w->now,  w->limits,       w->nlimits, ts_solutions_cost(items, n),
+  ts_action_ctx ctx = {&w->me.p,     w->now,  w->limits,       w->nlimits, ts_solutions_cost(items, n),
                        options,     FOLLOW_UP_HOURS, (int)improvements};
   if (!(w->after = ts_case_dup(cur))) {
     rc = TS_ERR_NOMEM;
@@ -103,7 +101,7 @@ static int apply_action(ts_tx *tx, void *arg) {
     goto out;
   if (w->action == TS_ACT_PROPOSE &&
       (rc = ts_tx_solutions_add(tx, cur->id, ts_case_int(w->after, TS_CF_PROPOSAL_NO),
-                                w->res.items, w->res.nitems, w->username, w->now)))
+                                w->res.items, w->res.nitems, w->me.username, w->now)))
     goto out;
   if (!(changes = ts_case_diff(cur, w->after))) {
     rc = TS_ERR_NOMEM;
@@ -123,7 +121,7 @@ static int apply_action(ts_tx *tx, void *arg) {
   if (booked && ts_case_loss_total(w->after) != ts_case_loss_total(cur)) {
     /* the losses grew: the HR-review threshold may be passed (as after a PATCH) */
     int added;
-    if ((rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->username, w->now, &added)))
+    if ((rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->me.username, w->now, &added)))
       goto out;
   }
   if (w->res.reopened && w->action == TS_ACT_FOLLOW_UP) {
@@ -131,16 +129,16 @@ static int apply_action(ts_tx *tx, void *arg) {
      * follow-up's own record goes in the first, since the reopening clears it on the case */
     json_t *fu = json_pack("{s:O?,s:O?,s:O?,s:s}", "satisfaction", json_object_get(w->body, "satisfaction"),
                            "method", json_object_get(w->body, "method"), "comment",
-                           json_object_get(w->body, "comment"), "by", w->username);
+                           json_object_get(w->body, "comment"), "by", w->me.username);
     if (fu)
       json_object_set_new(changes, "follow_up", json_pack("[n,o]", fu));
     json_t *reopen = json_pack("{s:[n,s]}", "reason", "满意度低，自动重新打开 (dissatisfied at follow-up)");
-    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
     if (!rc)
-      rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "reopen", reopen);
+      rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, "reopen", reopen);
     json_decref(reopen);
   } else {
-    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
   }
 out:
   json_decref(changes);
@@ -206,11 +204,7 @@ void ts_api_case_action(ts_req *r) {
     goto out;
   }
   snprintf(w->case_no, sizeof w->case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
-  snprintf(w->username, sizeof w->username, "%s", r->user.username);
-  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
-  w->who = r->who;
-  w->who.username = w->username;
-  w->who.unit_path = w->unit_path;
+  ts_api_caller_init(&w->me, r);
   w->now = ts_now();
   w->hr_threshold = ts_store_setting_int(r->app->store, "hr_review_threshold_cents", 50000000);
   if (w->action == TS_ACT_APPROVE &&

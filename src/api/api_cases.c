@@ -19,9 +19,7 @@
 /* A write on one case: the handler fills what it parsed; apply fills the result. */
 typedef struct {
   ts_app *app;
-  ts_principal who;
-  char username[65];
-  char unit_path[256];
+  ts_api_caller me; /* initialised in place: never copy the struct */
   char case_no[TS_CASENO_MAX];
   int64_t now;
   ts_case *c;     /* register: the new case; patch: the changes */
@@ -36,11 +34,7 @@ typedef struct {
 /* Fills w in place (its principal points into w itself, so w must not be copied). */
 static void cw_init(case_write *w, ts_req *r) {
   w->app = r->app;
-  snprintf(w->username, sizeof w->username, "%s", r->user.username);
-  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
-  w->who = r->who;
-  w->who.username = w->username;
-  w->who.unit_path = w->unit_path;
+  ts_api_caller_init(&w->me, r);
   w->now = ts_now();
 }
 
@@ -119,7 +113,7 @@ void ts_api_reply_case(ts_req *r, int status, const ts_case *c) {
 
 static int apply_register(ts_tx *tx, void *arg) {
   case_write *w = arg;
-  return ts_svc_case_insert(tx, w->c, w->app->case_prefix, w->username, w->now, w->changes);
+  return ts_svc_case_insert(tx, w->c, w->app->case_prefix, w->me.username, w->now, w->changes);
 }
 
 static void finish_register(ts_req *r, int rc) {
@@ -329,7 +323,7 @@ static int apply_patch(ts_tx *tx, void *arg) {
   ts_case_free(w->after); /* from an earlier run of this write (see ts_apply_fn) */
   w->after = NULL;
   w->why = NULL;
-  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->me.p, &cur);
   if (rc)
     return rc;
   if (is_closed(cur)) {
@@ -352,13 +346,13 @@ static int apply_patch(ts_tx *tx, void *arg) {
   ts_case_set_int(w->after, TS_CF_UPDATED_AT, w->now);
   if ((rc = ts_tx_case_update(tx, w->after)))
     goto out;
-  if ((rc = ts_tx_history_add(tx, cur->id, w->now, w->username, "update", changes)))
+  if ((rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, "update", changes)))
     goto out;
   /* losses or cause changed: the HR-review threshold may now be passed (DOMAIN §6) */
   int added;
   if (ts_case_loss_total(w->after) != ts_case_loss_total(cur) ||
       json_object_get(changes, "root_cause"))
-    rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->username, w->now, &added);
+    rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->me.username, w->now, &added);
 out:
   json_decref(changes);
   ts_case_free(cur);
@@ -440,17 +434,17 @@ static int apply_item(ts_tx *tx, void *arg) {
   json_t *changes = NULL;
   const char *action = NULL;
   w->why = NULL;
-  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &cur);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->me.p, &cur);
   if (rc)
     return rc;
   switch (iw->kind) {
   case ITEM_NOTE:
-    rc = ts_tx_note_add(tx, cur->id, w->now, w->username, iw->text, &w->item_id);
+    rc = ts_tx_note_add(tx, cur->id, w->now, w->me.username, iw->text, &w->item_id);
     action = "note";
     changes = json_pack("{s:[n,s]}", "notes", iw->text);
     break;
   case ITEM_CONTACT: {
-    ts_contact ct = {iw->at, w->username, iw->method, iw->direction, iw->text};
+    ts_contact ct = {iw->at, w->me.username, iw->method, iw->direction, iw->text};
     rc = ts_tx_contact_add(tx, cur->id, &ct, &w->item_id);
     action = "contact";
     changes = json_pack("{s:[n,{s:s,s:s,s:s}]}", "contacts", "method", iw->method, "direction",
@@ -463,7 +457,7 @@ static int apply_item(ts_tx *tx, void *arg) {
     p.case_id = cur->id;
     p.created_at = w->now;
     p.due_at = iw->due_at;
-    snprintf(p.by, sizeof p.by, "%s", w->username);
+    snprintf(p.by, sizeof p.by, "%s", w->me.username);
     snprintf(p.promise, sizeof p.promise, "%s", iw->text);
     rc = ts_tx_promise_add(tx, &p);
     w->item_id = p.id;
@@ -510,7 +504,7 @@ static int apply_item(ts_tx *tx, void *arg) {
     ts_case_free(after);
   }
   if (!rc)
-    rc = ts_tx_history_add(tx, cur->id, w->now, w->username, action, changes);
+    rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
   json_decref(changes);
   ts_case_free(cur);
   return rc;

@@ -279,3 +279,11 @@ int ts_api_tx_case(ts_tx *tx, const char *case_no, const ts_principal *who, ts_c
   *out = c;
   return TS_OK;
 }
+
+void ts_api_caller_init(ts_api_caller *me, const ts_req *r) {
+  snprintf(me->username, sizeof me->username, "%s", r->user.username);
+  snprintf(me->unit_path, sizeof me->unit_path, "%s", r->user.unit_path);
+  me->p = r->who;
+  me->p.username = me->username;
+  me->p.unit_path = me->unit_path;
+}

@@ -125,16 +125,14 @@ out:
 
 typedef struct {
   char case_no[TS_CASENO_MAX];
-  ts_principal who; /* points into username/unit_path below: never copy the struct */
-  char username[65];
-  char unit_path[256];
+  ts_api_caller me; /* initialised in place: never copy the struct */
   ts_evidence e;
 } evidence_write;
 
 static int apply_evidence(ts_tx *tx, void *arg) {
   evidence_write *w = arg;
   ts_case *c = NULL;
-  int rc = ts_api_tx_case(tx, w->case_no, &w->who, &c);
+  int rc = ts_api_tx_case(tx, w->case_no, &w->me.p, &c);
   if (rc)
     return rc;
   w->e.case_id = c->id;
@@ -146,7 +144,7 @@ static int apply_evidence(ts_tx *tx, void *arg) {
                               "sha256", w->e.sha256);
   if (!changes)
     return TS_ERR_NOMEM;
-  rc = ts_tx_history_add(tx, w->e.case_id, w->e.at, w->username, "evidence", changes);
+  rc = ts_tx_history_add(tx, w->e.case_id, w->e.at, w->me.username, "evidence", changes);
   json_decref(changes);
   return rc;
 }
@@ -245,11 +243,7 @@ void ts_api_evidence_upload(ts_req *r) {
     goto out;
   }
   snprintf(w->case_no, sizeof w->case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
-  snprintf(w->username, sizeof w->username, "%s", r->user.username);
-  snprintf(w->unit_path, sizeof w->unit_path, "%s", r->user.unit_path);
-  w->who = r->who;
-  w->who.username = w->username;
-  w->who.unit_path = w->unit_path;
+  ts_api_caller_init(&w->me, r);
   snprintf(w->e.by, sizeof w->e.by, "%s", r->user.username);
   snprintf(w->e.content_type, sizeof w->e.content_type, "%s", type);
   clean_filename(u.filename, w->e.filename, sizeof w->e.filename);

@@ -22,9 +22,7 @@ static const char *const sections[] = {"title", "scenario", "analysis", "correct
 typedef struct {
   int create;
   char case_no[TS_CASENO_MAX];
-  char username[65];
-  char unit_path[256];
-  ts_principal who;
+  ts_api_caller me; /* initialised in place: never copy the struct */
   int64_t now;
   int publish;
   json_t *body; /* the sections given */
@@ -103,7 +101,7 @@ static int apply_library(ts_tx *tx, void *arg) {
   lw->why = NULL;
   ts_writeup_clear(&lw->w);
   if (lw->create) {
-    if ((rc = ts_api_tx_case(tx, lw->case_no, &lw->who, &c)))
+    if ((rc = ts_api_tx_case(tx, lw->case_no, &lw->me.p, &c)))
       return rc;
     int st = ts_state_parse(ts_case_text(c, TS_CF_STATUS));
     if ((st != TS_ST_CLOSED && st != TS_ST_REJECTED) ||
@@ -135,7 +133,7 @@ static int apply_library(ts_tx *tx, void *arg) {
              ts_case_text(c, TS_CF_SERVICE_STAGE) ? ts_case_text(c, TS_CF_SERVICE_STAGE) : "");
     snprintf(lw->w.grade, sizeof lw->w.grade, "%s", ts_case_text(c, TS_CF_GRADE));
     snprintf(lw->w.case_no, sizeof lw->w.case_no, "%s", lw->case_no);
-    snprintf(lw->w.created_by, sizeof lw->w.created_by, "%s", lw->username);
+    snprintf(lw->w.created_by, sizeof lw->w.created_by, "%s", lw->me.username);
     snprintf(lw->w.status, sizeof lw->w.status, "draft");
     lw->w.created_at = lw->w.updated_at = lw->now;
     if (!lw->w.title || !lw->w.scenario || !lw->w.analysis || !lw->w.correct_practice ||
@@ -145,7 +143,7 @@ static int apply_library(ts_tx *tx, void *arg) {
       lw->why = "the case is written up already";
     if (!rc) {
       json_t *ch = json_pack("{s:[n,I]}", "writeup", (json_int_t)lw->w.id);
-      rc = ch ? ts_tx_history_add(tx, c->id, lw->now, lw->username, "writeup", ch) : TS_ERR_NOMEM;
+      rc = ch ? ts_tx_history_add(tx, c->id, lw->now, lw->me.username, "writeup", ch) : TS_ERR_NOMEM;
       json_decref(ch);
     }
     ts_case_free(c);
@@ -200,7 +198,7 @@ static int apply_edit(ts_tx *tx, void *arg) {
   if (!rc) {
     json_t *ch = json_pack("{s:[n,I]}", lw->publish ? "writeup_published" : "writeup_edited",
                            (json_int_t)lw->w.id);
-    rc = ch ? ts_tx_history_add(tx, c->id, lw->now, lw->username,
+    rc = ch ? ts_tx_history_add(tx, c->id, lw->now, lw->me.username,
                                 lw->publish ? "writeup_published" : "writeup_edited", ch)
             : TS_ERR_NOMEM;
     json_decref(ch);
@@ -235,11 +233,7 @@ static int check_sections(ts_req *r, json_t *body) {
 }
 
 static void fill_who(lib_write *lw, ts_req *r) {
-  snprintf(lw->username, sizeof lw->username, "%s", r->user.username);
-  snprintf(lw->unit_path, sizeof lw->unit_path, "%s", r->user.unit_path);
-  lw->who = r->who;
-  lw->who.username = lw->username;
-  lw->who.unit_path = lw->unit_path;
+  ts_api_caller_init(&lw->me, r);
   lw->now = ts_now();
 }
 
