@@ -241,3 +241,66 @@ void ts_api_psychology_list(ts_req *r) {
     json_array_append_new(items, psychology_json(&ts_psychologies[i]));
   ts_api_reply_list(r, items);
 }
+
+void ts_api_approval_limits_list(ts_req *r) { reply_list(r, ts_store_approval_limit_list); }
+void ts_api_settings_list(ts_req *r) { reply_list(r, ts_store_setting_list); }
+
+typedef struct {
+  char name[65];
+  int64_t value;
+  char grade[4];
+  int is_setting;
+} admin_write;
+
+static int apply_admin(ts_tx *tx, void *arg) {
+  admin_write *w = arg;
+  return w->is_setting ? ts_tx_setting_put(tx, w->name, w->value)
+                       : ts_tx_approval_limit_put(tx, w->name, w->value, w->grade);
+}
+
+static void finish_admin(ts_req *r, int rc) {
+  admin_write *w = r->wctx;
+  if (rc)
+    ts_reply_error(r, rc, "could not be saved", NULL);
+  else if (w->is_setting)
+    ts_reply_json(r, 200, json_pack("{s:{s:s,s:I}}", "setting", "key", w->name, "value",
+                                    (json_int_t)w->value));
+  else
+    ts_reply_json(r, 200, json_pack("{s:{s:s,s:o,s:s}}", "limit", "role", w->name, "max_cents",
+                                    w->value < 0 ? json_null() : json_integer(w->value),
+                                    "max_grade", w->grade));
+}
+
+/* PUT /config/approval-limits/{role} and PUT /config/settings/{key} (admin). */
+static void admin_put(ts_req *r, int is_setting) {
+  json_t *body = NULL, *errors = json_object();
+  admin_write *w = calloc(1, sizeof *w);
+  const char *grade = NULL;
+  const char *name = ts_req_param(r, 0);
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_body(r, &body))
+    goto out;
+  int rc = is_setting ? ts_svc_setting_prepare(name, body, &w->value, errors)
+                      : ts_svc_approval_limit_prepare(name, body, &w->value, &grade, errors);
+  if (rc) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  snprintf(w->name, sizeof w->name, "%s", name);
+  if (grade)
+    snprintf(w->grade, sizeof w->grade, "%s", grade);
+  w->is_setting = is_setting;
+  ts_req_defer(r, apply_admin, w, free, finish_admin);
+  w = NULL;
+out:
+  free(w);
+  json_decref(body);
+  json_decref(errors);
+}
+
+void ts_api_approval_limits_put(ts_req *r) { admin_put(r, 0); }
+void ts_api_settings_put(ts_req *r) { admin_put(r, 1); }

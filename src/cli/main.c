@@ -28,7 +28,9 @@ static const char usage[] =
   "                              create the database and the first administrator\n"
   "  user add --username U --password PW --name NAME --roles r1,r2 --unit ID|CODE\n"
   "  user list | user disable U | user enable U | user reset-password U --password PW\n"
-  "  config list channels|categories|service-stages|grading-rules|routes\n"
+  "  config list channels|categories|service-stages|grading-rules|routes|approval-limits|settings\n"
+  "  config put approval-limits ROLE --json '{\"max_cents\":500000,\"max_grade\":\"g2\"}'\n"
+  "  config put settings hr_review_threshold_cents --json '{\"value\":50000000}'\n"
   "  config put channels|categories|service-stages CODE --json '{\"name_zh\":..,\"name_en\":..}'\n"
   "  config put grading-rules ID --json '{\"grade\":\"g3\",\"kind\":..,\"params\":{..},...}'\n"
   "                              read or change the configured lists and rules\n"
@@ -383,13 +385,24 @@ static int cmd_user(ts_store *s, const cli *c) {
 typedef struct {
   ts_list_item item;
   ts_rule rule;
-  int is_rule, active;
+  int kind; /* 0 list entry, 1 rule, 2 approval limit, 3 setting */
+  int active;
+  const char *name, *grade;
+  int64_t value;
 } config_op;
 
 static int apply_config(ts_tx *tx, void *arg) {
   config_op *op = arg;
-  return op->is_rule ? ts_tx_grading_rule_put(tx, &op->rule, op->active)
-                     : ts_tx_list_put(tx, &op->item);
+  switch (op->kind) {
+  case 1:
+    return ts_tx_grading_rule_put(tx, &op->rule, op->active);
+  case 2:
+    return ts_tx_approval_limit_put(tx, op->name, op->value, op->grade);
+  case 3:
+    return ts_tx_setting_put(tx, op->name, op->value);
+  default:
+    return ts_tx_list_put(tx, &op->item);
+  }
 }
 
 /* tousu config list|put: the same validation as the API's PUT /api/v1/config/... */
@@ -402,6 +415,7 @@ static int cmd_config(ts_store *s, const cli *c) {
   }
   int list = ts_svc_list_parse(c->arg);
   int rules = !strcmp(c->arg, "grading-rules");
+  int limits = !strcmp(c->arg, "approval-limits"), settings = !strcmp(c->arg, "settings");
   if (!strcmp(c->sub, "list")) {
     if (list == TS_LIST_CHANNELS)
       rc = ts_store_channel_list(s, &items);
@@ -413,6 +427,10 @@ static int cmd_config(ts_store *s, const cli *c) {
       rc = ts_store_grading_rule_list(s, &items);
     else if (!strcmp(c->arg, "routes"))
       rc = ts_store_route_list(s, &items);
+    else if (!strcmp(c->arg, "approval-limits"))
+      rc = ts_store_approval_limit_list(s, &items);
+    else if (!strcmp(c->arg, "settings"))
+      rc = ts_store_setting_list(s, &items);
     else {
       fprintf(stderr, "tousu config list: unknown list '%s'\n", c->arg);
       return 2;
@@ -427,7 +445,7 @@ static int cmd_config(ts_store *s, const cli *c) {
     free(out);
     return 0;
   }
-  if (strcmp(c->sub, "put") || !c->arg2 || !c->opt_json || (list < 0 && !rules)) {
+  if (strcmp(c->sub, "put") || !c->arg2 || !c->opt_json || (list < 0 && !rules && !limits && !settings)) {
     fputs(usage, stderr);
     return 2;
   }
@@ -439,9 +457,19 @@ static int cmd_config(ts_store *s, const cli *c) {
   if (!json_is_object(body)) {
     fprintf(stderr, "tousu config put: --json must be a JSON object (%s)\n", body ? "not an object" : jerr.text);
     rc = 2;
+  } else if (limits) {
+    op.kind = 2;
+    op.name = c->arg2;
+    if (ts_svc_approval_limit_prepare(c->arg2, body, &op.value, &op.grade, errors))
+      rc = 2;
+  } else if (settings) {
+    op.kind = 3;
+    op.name = c->arg2;
+    if (ts_svc_setting_prepare(c->arg2, body, &op.value, errors))
+      rc = 2;
   } else if (rules) {
     json_t *active = json_object_get(body, "active");
-    op.is_rule = 1;
+    op.kind = 1;
     op.active = !active || json_is_true(active);
     if (ts_rule_make(c->arg2, json_string_value(json_object_get(body, "grade")),
                      json_string_value(json_object_get(body, "kind")), json_object_get(body, "params"),

@@ -223,6 +223,14 @@ int ts_store_evidence_list(ts_store *s, int64_t case_id, json_t **out);
 
 /* The approval limits, cheapest role first (no limit last). */
 int ts_store_approval_limits(ts_store *s, ts_approval_limit *out, int max, int *n);
+/* [{"role","max_cents" (null: no limit),"max_grade"}...] */
+int ts_store_approval_limit_list(ts_store *s, json_t **out);
+/* Creates or replaces a role's limit (max_cents < 0: no limit). */
+int ts_tx_approval_limit_put(ts_tx *tx, const char *role, int64_t max_cents, const char *max_grade);
+/* [{"key","value"}...] and one numeric setting. */
+int ts_store_setting_list(ts_store *s, json_t **out);
+int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value);
+
 /* Records the items of proposal `proposal_no` of a case. */
 int ts_tx_solutions_add(ts_tx *tx, int64_t case_id, int64_t proposal_no,
                         const ts_solution *items, int n, const char *by, int64_t at);

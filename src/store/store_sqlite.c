@@ -2761,3 +2761,75 @@ int ts_store_root_cause_losses(ts_store *s, json_t **out) {
   *out = arr;
   return TS_OK;
 }
+
+/* ---- approval limits and settings (administration) -------------------------------------- */
+
+/* Runs one parameterised statement on the writer (administration: not a hot path). */
+static int tx_exec_bound(ts_tx *tx, const char *sql, const char *t1, int64_t i2, int null2,
+                         const char *t3) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(tx->c->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
+  if (null2)
+    sqlite3_bind_null(st, 2);
+  else
+    sqlite3_bind_int64(st, 2, i2);
+  if (t3)
+    sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return r == SQLITE_DONE ? TS_OK : map_sqlite(r);
+}
+
+int ts_tx_approval_limit_put(ts_tx *tx, const char *role, int64_t max_cents, const char *max_grade) {
+  return tx_exec_bound(tx, "INSERT INTO approval_limits(role, max_cents, max_grade) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT(role) DO UPDATE SET max_cents = ?2, max_grade = ?3",
+                       role, max_cents, max_cents < 0, max_grade);
+}
+
+int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value) {
+  char v[24];
+  snprintf(v, sizeof v, "%lld", (long long)value);
+  return tx_exec_bound(tx, "INSERT INTO settings(key, value) VALUES (?1, ?3) "
+                       "ON CONFLICT(key) DO UPDATE SET value = ?3", /* ?2 unused */
+                       key, 0, 1, v);
+}
+
+static int plain_list(ts_store *s, const char *sql, const char *const *names, int n, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc = arr && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_object();
+    for (int i = 0; o && i < n; i++) {
+      int type = sqlite3_column_type(st, i);
+      json_object_set_new(o, names[i], type == SQLITE_NULL ? json_null()
+                                       : type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
+                                                                : json_string(col_text(st, i)));
+    }
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  sqlite3_finalize(st);
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
+}
+
+int ts_store_approval_limit_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"role", "max_cents", "max_grade"};
+  return plain_list(s, "SELECT role, max_cents, max_grade FROM approval_limits "
+                    "ORDER BY max_cents IS NULL, max_cents", names, 3, out);
+}
+
+int ts_store_setting_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"key", "value"};
+  return plain_list(s, "SELECT key, CAST(value AS INTEGER) FROM settings ORDER BY key", names, 2, out);
+}

@@ -421,3 +421,58 @@ int ts_svc_hr_review(ts_tx *tx, const ts_case *c, int64_t threshold, const char 
     *added = 1;
   return rc;
 }
+
+int ts_svc_approval_limit_prepare(const char *role, json_t *body, int64_t *max_cents,
+                                  const char **max_grade, json_t *errors) {
+  unsigned bit = ts_role_parse(role);
+  const char *key;
+  json_t *v;
+  json_object_foreach(body, key, v) {
+    if (strcmp(key, "max_cents") && strcmp(key, "max_grade"))
+      err(errors, strlen(key) <= 64 ? key : "(long key)", "unknown field");
+  }
+  if (!bit || bit == TS_ROLE_ADMIN || bit == TS_ROLE_AUDITOR || bit == TS_ROLE_AGENT ||
+      bit == TS_ROLE_REVIEWER)
+    err(errors, "role", "must be handler, supervisor, dept_manager or general_manager");
+  json_t *m = json_object_get(body, "max_cents");
+  if (!m)
+    err(errors, "max_cents", "is required: cents, or null for no limit");
+  else if (json_is_null(m))
+    *max_cents = -1;
+  else if (!json_is_integer(m) || json_integer_value(m) < 0 || json_integer_value(m) > TS_CENTS_MAX)
+    err(errors, "max_cents", "must be a whole number of cents, or null for no limit");
+  else
+    *max_cents = json_integer_value(m);
+  *max_grade = json_string_value(json_object_get(body, "max_grade"));
+  if (!ts_grade_level(*max_grade))
+    err(errors, "max_grade", "must be g1, g2, g3 or g4");
+  return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}
+
+int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t *errors) {
+  static const struct {
+    const char *key;
+    int64_t lo, hi;
+  } known[] = {{"hr_review_threshold_cents", 0, TS_CENTS_MAX}};
+  int k = -1;
+  for (size_t i = 0; key && i < sizeof known / sizeof known[0]; i++)
+    if (!strcmp(key, known[i].key))
+      k = (int)i;
+  const char *bk;
+  json_t *v;
+  json_object_foreach(body, bk, v) {
+    if (strcmp(bk, "value"))
+      err(errors, strlen(bk) <= 64 ? bk : "(long key)", "unknown field");
+  }
+  if (k < 0) {
+    err(errors, "key", "is not a setting");
+    return TS_ERR_INVALID;
+  }
+  json_t *val = json_object_get(body, "value");
+  if (!json_is_integer(val) || json_integer_value(val) < known[k].lo ||
+      json_integer_value(val) > known[k].hi)
+    err(errors, "value", "must be a whole number in the setting's range");
+  else
+    *value = json_integer_value(val);
+  return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}

@@ -53,6 +53,12 @@ int ts_svc_list_parse(const char *name);
 int ts_svc_list_prepare(ts_store *s, int list, const char *code, json_t *body,
                         ts_list_item *out, json_t *errors);
 
+/* Validates an approval limit {"max_cents": n or null, "max_grade": "g1".."g4"} for a role. */
+int ts_svc_approval_limit_prepare(const char *role, json_t *body, int64_t *max_cents,
+                                  const char **max_grade, json_t *errors);
+/* Validates a setting: a known key and {"value": n} within its range. */
+int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t *errors);
+
 /* Validates a unit body {"name","kind","parent","code"} for creation. */
 int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors);
 

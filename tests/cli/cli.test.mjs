@@ -136,3 +136,29 @@ test('a config file with a bad line is refused', () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.conf:1/);
 });
+
+test('config: lists, grading rules, approval limits and settings are read and changed from the CLI', () => {
+  const cdb = path.join(dir, 'config.db');
+  assert.equal(tousu(['migrate', '--db', cdb]).code, 0);
+  let r = tousu(['config', 'put', 'categories', 'brake_noise', '--db', cdb, '--json',
+    '{"name_zh":"制动异响","name_en":"Brake noise","parent":"repair_quality"}']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sql(cdb, "select parent_code from categories where code='brake_noise'")[0].parent_code, 'repair_quality');
+  r = tousu(['config', 'put', 'categories', 'repair_quality', '--db', cdb, '--json',
+    '{"name_zh":"维修质量","name_en":"Repair quality","parent":"brake_noise"}']);
+  assert.equal(r.code, 2, 'a cycle is refused');
+  r = tousu(['config', 'put', 'approval-limits', 'supervisor', '--db', cdb, '--json', '{"max_cents":800000,"max_grade":"g2"}']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sql(cdb, "select max_cents from approval_limits where role='supervisor'")[0].max_cents, 800000);
+  assert.equal(tousu(['config', 'put', 'approval-limits', 'auditor', '--db', cdb, '--json', '{"max_cents":1,"max_grade":"g1"}']).code, 2);
+  r = tousu(['config', 'put', 'settings', 'hr_review_threshold_cents', '--db', cdb, '--json', '{"value":100000000}']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sql(cdb, "select value from settings where key='hr_review_threshold_cents'")[0].value, '100000000');
+  assert.equal(tousu(['config', 'put', 'settings', 'nonsense', '--db', cdb, '--json', '{"value":1}']).code, 2);
+  r = tousu(['config', 'put', 'grading-rules', 'vip_g2', '--db', cdb, '--json',
+    '{"grade":"g2","kind":"vvip","params":{},"text_zh":"贵宾","text_en":"VIP"}']);
+  assert.equal(r.code, 0, r.err);
+  const rules = JSON.parse(tousu(['config', 'list', 'grading-rules', '--db', cdb]).out);
+  assert.ok(rules.some((x) => x.id === 'vip_g2' && x.grade === 'g2'));
+  assert.equal(tousu(['config', 'put', 'grading-rules', 'bad', '--db', cdb, '--json', '{"grade":"g9","kind":"vvip"}']).code, 2);
+});
