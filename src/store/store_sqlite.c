@@ -1200,10 +1200,11 @@ int ts_store_channel_get(ts_store *s, const char *code, int *external) {
   return rc;
 }
 
-int ts_store_category_get(ts_store *s, const char *code) {
+/* TS_OK if the code-keyed statement q finds a row (channels, categories, stages). */
+static int code_exists(ts_store *s, int q, const char *code) {
   int64_t t0;
   conn *c = reader_get(s, &t0);
-  sqlite3_stmt *st = stmt(s, c, Q_CATEGORY_GET);
+  sqlite3_stmt *st = stmt(s, c, q);
   int rc = TS_ERR_STORE;
   if (st) {
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -1214,6 +1215,10 @@ int ts_store_category_get(ts_store *s, const char *code) {
   }
   reader_put(s, c, t0);
   return rc;
+}
+
+int ts_store_category_get(ts_store *s, const char *code) {
+  return code_exists(s, Q_CATEGORY_GET, code);
 }
 
 /* Runs a list statement with no parameters and makes each row an object with `names`
@@ -2066,21 +2071,7 @@ int ts_tx_grading_rule_put(ts_tx *tx, const ts_rule *r, int active) {
 
 /* ---- service stages, settings ------------------------------------------------------------- */
 
-int ts_store_stage_get(ts_store *s, const char *code) {
-  int64_t t0;
-  conn *c = reader_get(s, &t0);
-  sqlite3_stmt *st = stmt(s, c, Q_STAGE_GET);
-  int rc = TS_ERR_STORE;
-  if (st) {
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    rc = r == SQLITE_ROW ? TS_OK : r == SQLITE_DONE ? TS_ERR_NOT_FOUND : map_sqlite(r);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-  }
-  reader_put(s, c, t0);
-  return rc;
-}
+int ts_store_stage_get(ts_store *s, const char *code) { return code_exists(s, Q_STAGE_GET, code); }
 
 int ts_store_stage_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"code", "name_zh", "name_en"};
