@@ -1968,6 +1968,11 @@ int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t si
   default:
     return TS_ERR_INVALID;
   }
+  if ((q == Q_COUNT_INBOUND || q == Q_COUNT_DEPTS) && c->id == 0) {
+    /* a case not yet written has no history nor contacts: only its own department */
+    *n = q == Q_COUNT_DEPTS && ts_case_has(c, TS_CF_DEPT);
+    return TS_OK;
+  }
   if (q == Q_COUNT_INBOUND || q == Q_COUNT_DEPTS) {
     sqlite3_stmt *st = stmt(tx->s, tx->c, q);
     if (!st)
