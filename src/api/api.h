@@ -69,6 +69,8 @@ void ts_api_approval_limits_list(ts_req *r);
 void ts_api_approval_limits_put(ts_req *r);
 void ts_api_settings_list(ts_req *r);
 void ts_api_settings_put(ts_req *r);
+void ts_api_escalation_list(ts_req *r);
+void ts_api_escalation_put(ts_req *r);
 void ts_api_writeup_create(ts_req *r);
 void ts_api_writeup_patch(ts_req *r);
 void ts_api_writeup_publish(ts_req *r);

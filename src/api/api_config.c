@@ -304,3 +304,56 @@ out:
 
 void ts_api_approval_limits_put(ts_req *r) { admin_put(r, 0); }
 void ts_api_settings_put(ts_req *r) { admin_put(r, 1); }
+
+void ts_api_escalation_list(ts_req *r) { reply_list(r, ts_store_escalation_list); }
+
+typedef struct {
+  char grade[4];
+  const char *targets[16];
+  int n;
+  json_t *body; /* owns the target strings */
+} tier_write;
+
+static void tier_free(void *p) {
+  tier_write *w = p;
+  if (w)
+    json_decref(w->body);
+  free(w);
+}
+
+static int apply_tier(ts_tx *tx, void *arg) {
+  tier_write *w = arg;
+  return ts_tx_escalation_set(tx, w->grade, w->targets, w->n);
+}
+
+static void finish_tier(ts_req *r, int rc) {
+  tier_write *w = r->wctx;
+  if (rc)
+    ts_reply_error(r, rc, "could not be saved", NULL);
+  else
+    ts_reply_json(r, 200, json_pack("{s:{s:s,s:O}}", "tier", "grade", w->grade, "targets",
+                                    json_object_get(w->body, "targets")));
+}
+
+/* PUT /api/v1/config/escalation/{grade} {"targets": [...]} (admin): who must be involved. */
+void ts_api_escalation_put(ts_req *r) {
+  json_t *errors = json_object();
+  tier_write *w = calloc(1, sizeof *w);
+  if (!w || !errors) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    goto out;
+  }
+  if (ts_api_body(r, &w->body))
+    goto out;
+  if (ts_svc_escalation_prepare(ts_req_param(r, 0), w->body, w->targets, &w->n, errors)) {
+    ts_api_invalid(r, errors);
+    errors = NULL;
+    goto out;
+  }
+  snprintf(w->grade, sizeof w->grade, "%s", ts_req_param(r, 0));
+  ts_req_defer(r, apply_tier, w, tier_free, finish_tier);
+  w = NULL;
+out:
+  tier_free(w);
+  json_decref(errors);
+}

@@ -59,6 +59,8 @@ const ts_route ts_routes[] = {
   {"PUT", "/api/v1/config/approval-limits/{}", ts_api_approval_limits_put, ADMIN, BODY_JSON},
   {"GET", "/api/v1/config/settings", ts_api_settings_list, ADMIN | TS_ROLES_SEE_ALL, BODY_JSON},
   {"PUT", "/api/v1/config/settings/{}", ts_api_settings_put, ADMIN, BODY_JSON},
+  {"GET", "/api/v1/config/escalation", ts_api_escalation_list, ANY, BODY_JSON},
+  {"PUT", "/api/v1/config/escalation/{}", ts_api_escalation_put, ADMIN, BODY_JSON},
   /* after the specific config routes: the first matching row wins */
   {"PUT", "/api/v1/config/{}/{}", ts_api_list_put, ADMIN, BODY_JSON},
 

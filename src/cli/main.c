@@ -28,9 +28,10 @@ static const char usage[] =
   "                              create the database and the first administrator\n"
   "  user add --username U --password PW --name NAME --roles r1,r2 --unit ID|CODE\n"
   "  user list | user disable U | user enable U | user reset-password U --password PW\n"
-  "  config list channels|categories|service-stages|grading-rules|routes|approval-limits|settings\n"
+  "  config list channels|categories|service-stages|grading-rules|routes|approval-limits|settings|escalation\n"
   "  config put approval-limits ROLE --json '{\"max_cents\":500000,\"max_grade\":\"g2\"}'\n"
   "  config put settings hr_review_threshold_cents --json '{\"value\":50000000}'\n"
+  "  config put escalation g2 --json '{\"targets\":[\"region\",\"unit:QA\"]}'\n"
   "  config put channels|categories|service-stages CODE --json '{\"name_zh\":..,\"name_en\":..}'\n"
   "  config put grading-rules ID --json '{\"grade\":\"g3\",\"kind\":..,\"params\":{..},...}'\n"
   "                              read or change the configured lists and rules\n"
@@ -385,10 +386,12 @@ static int cmd_user(ts_store *s, const cli *c) {
 typedef struct {
   ts_list_item item;
   ts_rule rule;
-  int kind; /* 0 list entry, 1 rule, 2 approval limit, 3 setting */
+  int kind; /* 0 list entry, 1 rule, 2 approval limit, 3 setting, 4 escalation tier */
   int active;
   const char *name, *grade;
   int64_t value;
+  const char *targets[16];
+  int ntargets;
 } config_op;
 
 static int apply_config(ts_tx *tx, void *arg) {
@@ -400,6 +403,8 @@ static int apply_config(ts_tx *tx, void *arg) {
     return ts_tx_approval_limit_put(tx, op->name, op->value, op->grade);
   case 3:
     return ts_tx_setting_put(tx, op->name, op->value);
+  case 4:
+    return ts_tx_escalation_set(tx, op->name, op->targets, op->ntargets);
   default:
     return ts_tx_list_put(tx, &op->item);
   }
@@ -416,6 +421,7 @@ static int cmd_config(ts_store *s, const cli *c) {
   int list = ts_svc_list_parse(c->arg);
   int rules = !strcmp(c->arg, "grading-rules");
   int limits = !strcmp(c->arg, "approval-limits"), settings = !strcmp(c->arg, "settings");
+  int tiers = !strcmp(c->arg, "escalation");
   if (!strcmp(c->sub, "list")) {
     if (list == TS_LIST_CHANNELS)
       rc = ts_store_channel_list(s, &items);
@@ -431,6 +437,8 @@ static int cmd_config(ts_store *s, const cli *c) {
       rc = ts_store_approval_limit_list(s, &items);
     else if (!strcmp(c->arg, "settings"))
       rc = ts_store_setting_list(s, &items);
+    else if (!strcmp(c->arg, "escalation"))
+      rc = ts_store_escalation_list(s, &items);
     else {
       fprintf(stderr, "tousu config list: unknown list '%s'\n", c->arg);
       return 2;
@@ -445,7 +453,7 @@ static int cmd_config(ts_store *s, const cli *c) {
     free(out);
     return 0;
   }
-  if (strcmp(c->sub, "put") || !c->arg2 || !c->opt_json || (list < 0 && !rules && !limits && !settings)) {
+  if (strcmp(c->sub, "put") || !c->arg2 || !c->opt_json || (list < 0 && !rules && !limits && !settings && !tiers)) {
     fputs(usage, stderr);
     return 2;
   }
@@ -461,6 +469,11 @@ static int cmd_config(ts_store *s, const cli *c) {
     op.kind = 2;
     op.name = c->arg2;
     if (ts_svc_approval_limit_prepare(c->arg2, body, &op.value, &op.grade, errors))
+      rc = 2;
+  } else if (tiers) {
+    op.kind = 4;
+    op.name = c->arg2;
+    if (ts_svc_escalation_prepare(c->arg2, body, op.targets, &op.ntargets, errors))
       rc = 2;
   } else if (settings) {
     op.kind = 3;

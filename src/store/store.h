@@ -227,6 +227,9 @@ int ts_store_approval_limits(ts_store *s, ts_approval_limit *out, int max, int *
 int ts_store_approval_limit_list(ts_store *s, json_t **out);
 /* Creates or replaces a role's limit (max_cents < 0: no limit). */
 int ts_tx_approval_limit_put(ts_tx *tx, const char *role, int64_t max_cents, const char *max_grade);
+/* [{"grade","target"}...] and replacing one grade's targets (escalation tiers). */
+int ts_store_escalation_list(ts_store *s, json_t **out);
+int ts_tx_escalation_set(ts_tx *tx, const char *grade, const char *const *targets, int n);
 /* [{"key","value"}...] and one numeric setting. */
 int ts_store_setting_list(ts_store *s, json_t **out);
 int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value);

@@ -2829,3 +2829,16 @@ int ts_store_setting_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"key", "value"};
   return plain_list(s, "SELECT key, CAST(value AS INTEGER) FROM settings ORDER BY key", names, 2, out);
 }
+
+int ts_store_escalation_list(ts_store *s, json_t **out) {
+  static const char *const names[] = {"grade", "target"};
+  return plain_list(s, "SELECT grade, target FROM escalation_tiers ORDER BY grade, target", names, 2, out);
+}
+
+int ts_tx_escalation_set(ts_tx *tx, const char *grade, const char *const *targets, int n) {
+  int rc = tx_exec_bound(tx, "DELETE FROM escalation_tiers WHERE grade = ?1 AND ?2 IS NULL", grade, 0, 1, NULL);
+  for (int i = 0; !rc && i < n; i++)
+    rc = tx_exec_bound(tx, "INSERT INTO escalation_tiers(grade, target) VALUES (?1, ?3) /* ?2 */",
+                       grade, 0, 1, targets[i]);
+  return rc;
+}

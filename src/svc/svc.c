@@ -476,3 +476,33 @@ int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t
     *value = json_integer_value(val);
   return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
 }
+
+int ts_svc_escalation_prepare(const char *grade, json_t *body, const char **targets, int *n,
+                              json_t *errors) {
+  const char *key;
+  json_t *v, *arr = json_object_get(body, "targets");
+  size_t i;
+  *n = 0;
+  json_object_foreach(body, key, v) {
+    if (strcmp(key, "targets"))
+      err(errors, strlen(key) <= 64 ? key : "(long key)", "unknown field");
+  }
+  if (!ts_grade_level(grade))
+    err(errors, "grade", "must be g1, g2, g3 or g4");
+  if (!json_is_array(arr) || json_array_size(arr) > 16) {
+    err(errors, "targets", "must be a list of at most 16 targets");
+    return TS_ERR_INVALID;
+  }
+  json_array_foreach(arr, i, v) {
+    const char *t = json_string_value(v);
+    int ok = t && (!strcmp(t, "outlet") || !strcmp(t, "region") ||
+                   (!strncmp(t, "unit:", 5) && ts_code_ok(t + 5, 32, 0)) ||
+                   (!strncmp(t, "role:", 5) && ts_role_parse(t + 5)));
+    if (!ok) {
+      err(errors, "targets", "each is outlet, region, unit:<CODE> or role:<role>");
+      break;
+    }
+    targets[(*n)++] = t;
+  }
+  return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}

@@ -56,6 +56,10 @@ int ts_svc_list_prepare(ts_store *s, int list, const char *code, json_t *body,
 /* Validates an approval limit {"max_cents": n or null, "max_grade": "g1".."g4"} for a role. */
 int ts_svc_approval_limit_prepare(const char *role, json_t *body, int64_t *max_cents,
                                   const char **max_grade, json_t *errors);
+/* Validates {"targets": ["outlet"|"region"|"unit:CODE"|"role:ROLE", ...]} for a grade's
+ * escalation tier (at most 16). */
+int ts_svc_escalation_prepare(const char *grade, json_t *body, const char **targets, int *n,
+                              json_t *errors);
 /* Validates a setting: a known key and {"value": n} within its range. */
 int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t *errors);
 

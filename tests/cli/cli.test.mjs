@@ -161,4 +161,10 @@ test('config: lists, grading rules, approval limits and settings are read and ch
   const rules = JSON.parse(tousu(['config', 'list', 'grading-rules', '--db', cdb]).out);
   assert.ok(rules.some((x) => x.id === 'vip_g2' && x.grade === 'g2'));
   assert.equal(tousu(['config', 'put', 'grading-rules', 'bad', '--db', cdb, '--json', '{"grade":"g9","kind":"vvip"}']).code, 2);
+  r = tousu(['config', 'put', 'escalation', 'g2', '--db', cdb, '--json', '{"targets":["region","unit:QA","role:dept_manager"]}']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(sql(cdb, "select target from escalation_tiers where grade='g2' order by target").map((x) => x.target),
+    ['region', 'role:dept_manager', 'unit:QA']);
+  assert.equal(tousu(['config', 'put', 'escalation', 'g2', '--db', cdb, '--json', '{"targets":["mars"]}']).code, 2);
+  assert.equal(sql(cdb, "select count(*) n from escalation_tiers where grade='g2'")[0].n, 3, 'a refusal changes nothing');
 });
