@@ -95,6 +95,11 @@ void ts_api_reply_case(ts_req *r, int status, const ts_case *c);
  * an object) and returns non-zero on failure; *out is the caller's on success. */
 int ts_api_body(ts_req *r, json_t **out);
 
+/* The end of a validated write: 422 with *errors if it has any (taking them: *errors is
+ * NULL afterwards), else the write w is deferred. Returns 1 when it took w. */
+int ts_api_submit(ts_req *r, json_t **errors, ts_apply_fn apply, void *w, void (*wfree)(void *),
+                  void (*finish)(ts_req *r, int rc));
+
 /* Replies 422 with `errors` as details (stolen) and the given message. */
 void ts_api_invalid(ts_req *r, json_t *errors);
 

@@ -287,3 +287,14 @@ void ts_api_caller_init(ts_api_caller *me, const ts_req *r) {
   me->p.username = me->username;
   me->p.unit_path = me->unit_path;
 }
+
+int ts_api_submit(ts_req *r, json_t **errors, ts_apply_fn apply, void *w, void (*wfree)(void *),
+                  void (*finish)(ts_req *r, int rc)) {
+  if (*errors && json_object_size(*errors)) {
+    ts_api_invalid(r, *errors);
+    *errors = NULL;
+    return 0;
+  }
+  ts_req_defer(r, apply, w, wfree, finish);
+  return 1;
+}

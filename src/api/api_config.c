@@ -70,13 +70,8 @@ void ts_api_grading_rules_put(ts_req *r) {
                json_string_value(json_object_get(body, "kind")), json_object_get(body, "params"),
                json_string_value(json_object_get(body, "text_zh")),
                json_string_value(json_object_get(body, "text_en")), &w->rule, errors);
-  if (json_object_size(errors)) {
-    ts_api_invalid(r, errors);
-    errors = NULL;
-    goto out;
-  }
-  ts_req_defer(r, apply_rule, w, free, finish_rule);
-  w = NULL;
+  if (ts_api_submit(r, &errors, apply_rule, w, free, finish_rule))
+    w = NULL;
 out:
   free(w);
   json_decref(body);
@@ -148,13 +143,8 @@ void ts_api_routes_create(ts_req *r) {
     json_object_set_new(errors, "priority", json_string("must be 0 to 10000 (lower wins)"));
   else if (prio)
     w->priority = (int)json_integer_value(prio);
-  if (json_object_size(errors)) {
-    ts_api_invalid(r, errors);
-    errors = NULL;
-    goto out;
-  }
-  ts_req_defer(r, apply_route_add, w, free, finish_route);
-  w = NULL;
+  if (ts_api_submit(r, &errors, apply_route_add, w, free, finish_route))
+    w = NULL;
 out:
   free(w);
   json_decref(body);
