@@ -83,6 +83,29 @@ void ts_api_notices_list(ts_req *r);
 void ts_api_evidence_upload(ts_req *r);
 void ts_api_evidence_list(ts_req *r);
 void ts_api_evidence_get(ts_req *r);
+void ts_api_calendar_get(ts_req *r);
+void ts_api_calendar_put(ts_req *r);
+void ts_api_calendar_day_put(ts_req *r);
+void ts_api_calendar_day_delete(ts_req *r);
+void ts_api_calendar_import(ts_req *r);
+void ts_api_calendar_due(ts_req *r);
+void ts_api_clocks_list(ts_req *r);
+void ts_api_clocks_put(ts_req *r);
+void ts_api_queue(ts_req *r);
+void ts_api_pending_items(ts_req *r);
+void ts_api_delays(ts_req *r);
+void ts_api_notifications_list(ts_req *r);
+void ts_api_notification_read(ts_req *r);
+void ts_api_notifications_read_all(ts_req *r);
+void ts_api_outbox_list(ts_req *r);
+void ts_api_outbox_retry(ts_req *r);
+void ts_api_webhooks_list(ts_req *r);
+void ts_api_webhooks_create(ts_req *r);
+void ts_api_webhooks_delete(ts_req *r);
+void ts_api_letter_templates_list(ts_req *r);
+void ts_api_letter_template_put(ts_req *r);
+void ts_api_letter_render(ts_req *r);
+void ts_api_letter_send(ts_req *r);
 
 /* The case object for the caller: the fields, allowed_actions (for the caller's roles),
  * and with full also its notes, contacts, promises, evidence and the current proposal's

@@ -10,6 +10,7 @@
 #include "core/lifecycle.h"
 #include "core/text.h"
 #include "core/ts_err.h"
+#include "svc/sla.h"
 #include "svc/svc.h"
 #include "util/clock.h"
 
@@ -103,6 +104,13 @@ static int apply_action(ts_tx *tx, void *arg) {
       (rc = ts_tx_solutions_add(tx, cur->id, ts_case_int(w->after, TS_CF_PROPOSAL_NO),
                                 w->res.items, w->res.nitems, w->me.username, w->now)))
     goto out;
+  /* the clocks hear of it (DOMAIN §5); a low score that reopened the case says so too */
+  {
+    const char *events[2] = {ts_transitions[w->action].name, "reopen"};
+    int nev = w->res.reopened && w->action != TS_ACT_REOPEN ? 2 : 1;
+    if ((rc = ts_svc_sla_case(tx, cur, w->after, events, nev, w->now)))
+      goto out;
+  }
   if (!(changes = ts_case_diff(cur, w->after))) {
     rc = TS_ERR_NOMEM;
     goto out;

@@ -10,6 +10,7 @@
 #include "core/psychology.h"
 #include "core/text.h"
 #include "core/ts_err.h"
+#include "svc/sla.h"
 #include "svc/svc.h"
 #include "util/clock.h"
 #include "util/tstime.h"
@@ -73,6 +74,12 @@ json_t *ts_api_case_json(ts_req *r, const ts_case *c, int full) {
   json_object_set_new(j, "allowed_actions",
                       ts_lifecycle_allowed(ts_state_parse(ts_case_text(c, TS_CF_STATUS)),
                                            r->user.roles));
+  json_t *clocks = NULL;
+  if (ts_store_clock_list(s, c->id, ts_now(), &clocks)) {
+    json_decref(j);
+    return NULL;
+  }
+  json_object_set_new(j, "clocks", clocks);
   if (!full)
     return j;
   if (ts_store_note_list(s, c->id, &lists[0]) || ts_store_contact_list(s, c->id, &lists[1]) ||
@@ -348,6 +355,11 @@ static int apply_patch(ts_tx *tx, void *arg) {
     goto out;
   if ((rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, "update", changes)))
     goto out;
+  /* the clocks: a regrade recomputes them; a site visit that became needed starts one */
+  static const char *const visit[] = {"site_visit"};
+  int needs_visit = ts_case_int(w->after, TS_CF_SITE_VISIT) && !ts_case_int(cur, TS_CF_SITE_VISIT);
+  if ((rc = ts_svc_sla_case(tx, cur, w->after, visit, needs_visit, w->now)))
+    goto out;
   /* losses or cause changed: the HR-review threshold may now be passed (DOMAIN §6) */
   int added;
   if (ts_case_loss_total(w->after) != ts_case_loss_total(cur) ||
@@ -423,9 +435,27 @@ typedef struct {
   const char *text, *method, *direction; /* borrowed from w.item */
   int64_t at, due_at;
   int kept;
+  int unreached; /* contacts: an outbound attempt that did not reach the customer */
 } item_write;
 
 static void iw_free(void *p) { cw_free(p); }
+
+/* An outbound contact tells the clocks: the customer was reached (first contact), could
+ * not be reached (the longer limits apply), or was visited on site. */
+static int contact_clocks(ts_tx *tx, const ts_case *cur, const item_write *iw) {
+  ts_case *c = NULL;
+  const char *events[2];
+  int n = 0, rc = TS_OK;
+  events[n++] = iw->unreached ? "unreachable" : "contact";
+  if (!iw->unreached && !strcmp(iw->method, "visit"))
+    events[n++] = "visit";
+  /* the case as written now (an inbound contact may have regraded it; not here) */
+  if ((rc = ts_tx_case_get(tx, ts_case_text(cur, TS_CF_CASE_NO), &c)))
+    return rc;
+  rc = ts_svc_sla_case(tx, NULL, c, events, n, iw->w.now);
+  ts_case_free(c);
+  return rc;
+}
 
 static int apply_item(ts_tx *tx, void *arg) {
   item_write *iw = arg;
@@ -444,11 +474,11 @@ static int apply_item(ts_tx *tx, void *arg) {
     changes = json_pack("{s:[n,s]}", "notes", iw->text);
     break;
   case ITEM_CONTACT: {
-    ts_contact ct = {iw->at, w->me.username, iw->method, iw->direction, iw->text};
+    ts_contact ct = {iw->at, w->me.username, iw->method, iw->direction, iw->text, iw->unreached};
     rc = ts_tx_contact_add(tx, cur->id, &ct, &w->item_id);
     action = "contact";
-    changes = json_pack("{s:[n,{s:s,s:s,s:s}]}", "contacts", "method", iw->method, "direction",
-                        iw->direction, "summary", iw->text);
+    changes = json_pack("{s:[n,{s:s,s:s,s:s,s:b}]}", "contacts", "method", iw->method, "direction",
+                        iw->direction, "summary", iw->text, "reached", !iw->unreached);
     break;
   }
   case ITEM_PROMISE: {
@@ -505,6 +535,8 @@ static int apply_item(ts_tx *tx, void *arg) {
   }
   if (!rc)
     rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
+  if (!rc && iw->kind == ITEM_CONTACT && !strcmp(iw->direction, "outbound"))
+    rc = contact_clocks(tx, cur, iw);
   json_decref(changes);
   ts_case_free(cur);
   return rc;
@@ -604,12 +636,16 @@ static const char *const contact_methods[] = {"phone", "sms", "email", "wechat",
 static const char *const contact_directions[] = {"inbound", "outbound", NULL};
 
 void ts_api_contacts_create(ts_req *r) {
-  static const char *const keys[] = {"at", "method", "direction", "summary", NULL};
+  static const char *const keys[] = {"at", "method", "direction", "summary", "reached", NULL};
   json_t *body, *errors;
   const char *at = NULL;
   item_write *iw = item_begin(r, ITEM_CONTACT, keys, &body, &errors);
   if (!iw)
     return;
+  json_t *reached = json_object_get(body, "reached");
+  if (reached && !json_is_boolean(reached))
+    json_object_set_new(errors, "reached", json_string("must be true or false"));
+  iw->unreached = json_is_false(reached);
   ts_api_get_text(body, "summary", 1, 5000, 1, errors, &iw->text);
   ts_api_get_text(body, "method", 1, 16, 0, errors, &iw->method);
   ts_api_get_text(body, "direction", 0, 16, 0, errors, &iw->direction);

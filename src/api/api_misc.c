@@ -49,12 +49,3 @@ void ts_api_test_clock(ts_req *r) {
   }
   json_decref(body);
 }
-
-void ts_api_test_tick(ts_req *r) {
-  if (!r->app->test_clock) {
-    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such resource", NULL);
-    return;
-  }
-  /* No background jobs exist yet; the SLA scheduler and outbox will run here. */
-  ts_reply_json(r, 200, json_pack("{s:o,s:[]}", "now", ts_api_time_json(ts_now()), "ran"));
-}

@@ -26,6 +26,13 @@ const char *const ts_config_help =
   "  --log-level LEVEL     debug, info, warn or error (default info)\n"
   "  --pwhash COST         interactive (default) or min (tests/benchmarks only)\n"
   "  --production BOOL     refuse test-only features (default false)\n"
+  "  --jobs-interval SEC   background jobs (clocks, reminders, outbox) every SEC seconds\n"
+  "                        (default 15; 0 = none: run `tousu tick` from cron instead;\n"
+  "                        with --test-clock only POST /api/v1/test/tick runs them)\n"
+  "  --smtp-url URL        outbound mail server, smtp://host:port or smtps://... (default none)\n"
+  "  --smtp-from ADDR      sender address (default tousu@localhost)\n"
+  "  --smtp-user USER      SMTP login (optional)\n"
+  "  --smtp-password PW    SMTP password (optional; prefer TOUSU_SMTP_PASSWORD)\n"
   "  --config FILE         read settings from FILE (key = value, same names)\n"
   "Each setting can also come from the environment as TOUSU_<NAME> (TOUSU_DB, TOUSU_PORT...).\n";
 
@@ -44,6 +51,13 @@ void ts_config_defaults(ts_config *c) {
   c->log_level = TS_LOG_INFO;
   c->connection_limit = 1024;
   c->timeout_s = 30;
+  c->jobs_interval = 15;
+  snprintf(c->smtp_from, sizeof c->smtp_from, "tousu@localhost");
+}
+
+/* A text setting into a fixed buffer. */
+static int set_text(char *dst, size_t dstsz, const char *v) {
+  return strlen(v) < dstsz && snprintf(dst, dstsz, "%s", v) >= 0;
 }
 
 static int parse_ll(const char *v, long long lo, long long hi, long long *out) {
@@ -98,6 +112,17 @@ int ts_config_set(ts_config *c, const char *key, const char *v, char *err, size_
     ok = parse_ll(v, 1, 100000, &n) && ((c->connection_limit = (unsigned)n), 1);
   else if (!strcmp(key, "timeout"))
     ok = parse_ll(v, 1, 3600, &n) && ((c->timeout_s = (unsigned)n), 1);
+  else if (!strcmp(key, "jobs_interval") || !strcmp(key, "jobs-interval"))
+    ok = parse_ll(v, 0, 86400, &n) && ((c->jobs_interval = (int)n), 1);
+  else if (!strcmp(key, "smtp_url") || !strcmp(key, "smtp-url"))
+    ok = (!*v || !strncmp(v, "smtp://", 7) || !strncmp(v, "smtps://", 8)) &&
+         set_text(c->smtp_url, sizeof c->smtp_url, v);
+  else if (!strcmp(key, "smtp_from") || !strcmp(key, "smtp-from"))
+    ok = strchr(v, '@') && !strpbrk(v, "\r\n<> ") && set_text(c->smtp_from, sizeof c->smtp_from, v);
+  else if (!strcmp(key, "smtp_user") || !strcmp(key, "smtp-user"))
+    ok = set_text(c->smtp_user, sizeof c->smtp_user, v);
+  else if (!strcmp(key, "smtp_password") || !strcmp(key, "smtp-password"))
+    ok = set_text(c->smtp_password, sizeof c->smtp_password, v);
   else if (!strcmp(key, "production"))
     ok = parse_bool(v, &c->production);
   else if (!strcmp(key, "test_clock") || !strcmp(key, "test-clock"))
@@ -170,7 +195,8 @@ int ts_config_env(ts_config *c, char *err, size_t errsz) {
                                      "case_prefix", "timezone", "max_body", "max_upload",
                                      "evidence_dir", "token_ttl",
                                      "connection_limit", "timeout", "production", "pwhash",
-                                     "log_level", NULL};
+                                     "log_level", "jobs_interval", "smtp_url", "smtp_from",
+                                     "smtp_user", "smtp_password", NULL};
   for (const char *const *k = keys; *k; k++) {
     char name[64];
     size_t i = 0;

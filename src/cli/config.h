@@ -24,6 +24,11 @@ typedef struct {
   int cheap_hash; /* pwhash = min: argon2id at minimum cost (tests, benchmarks) */
   unsigned connection_limit;
   unsigned timeout_s;
+  int jobs_interval;       /* seconds between background-job runs in serve (0: none) */
+  char smtp_url[256];      /* outbound mail: "smtp://host:port" ("" = none) */
+  char smtp_from[256];
+  char smtp_user[128];
+  char smtp_password[256]; /* never logged */
 } ts_config;
 
 void ts_config_defaults(ts_config *c);

@@ -9,9 +9,11 @@
 
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "core/calendar.h"
 #include "core/perm.h"
 #include "core/ts_err.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 #include "svc/svc.h"
 #include "util/clock.h"
@@ -35,6 +37,11 @@ static const char usage[] =
   "  config put channels|categories|service-stages CODE --json '{\"name_zh\":..,\"name_en\":..}'\n"
   "  config put grading-rules ID --json '{\"grade\":\"g3\",\"kind\":..,\"params\":{..},...}'\n"
   "                              read or change the configured lists and rules\n"
+  "  tick                        run the background jobs once (SLA clocks, monthly reminders,\n"
+  "                              the outbox): for cron, with serve --jobs-interval 0\n"
+  "  calendar show [YEAR]        the working calendar (weekdays, hours, holidays, make-up days)\n"
+  "  calendar import FILE        add a year's holidays and make-up days (date,holiday|workday,name)\n"
+  "  calendar hours 09:00-12:00,13:00-18:00 [--weekdays 1,2,3,4,5]\n"
   "  demo                        load the demo organisation, users and cases\n"
   "  migrate                     apply pending schema migrations and print the version\n"
   "  version                     print the version\n"
@@ -45,7 +52,7 @@ static const char usage[] =
 typedef struct {
   const char *cmd, *sub, *arg, *arg2;
   const char *opt_admin, *opt_password, *opt_company, *opt_username, *opt_name, *opt_roles,
-    *opt_unit, *opt_json;
+    *opt_unit, *opt_json, *opt_weekdays;
 } cli;
 
 static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
@@ -90,6 +97,7 @@ static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
                           : !strcmp(name, "roles")    ? &c->opt_roles
                           : !strcmp(name, "unit")     ? &c->opt_unit
                           : !strcmp(name, "json")     ? &c->opt_json
+                          : !strcmp(name, "weekdays") ? &c->opt_weekdays
                                                       : NULL;
       if (slot) {
         *slot = v;
@@ -142,6 +150,13 @@ static int open_store(const ts_config *cfg, ts_store **out) {
   return rc;
 }
 
+static ts_smtp_conf smtp_conf(const ts_config *cfg) {
+  ts_smtp_conf c = {cfg->smtp_url[0] ? cfg->smtp_url : NULL, cfg->smtp_from, "tousu",
+                    cfg->smtp_user[0] ? cfg->smtp_user : NULL,
+                    cfg->smtp_password[0] ? cfg->smtp_password : NULL, 10000};
+  return c;
+}
+
 static int cmd_serve(const ts_config *cfg) {
   ts_store *store = NULL;
   ts_server *srv = NULL;
@@ -155,6 +170,11 @@ static int cmd_serve(const ts_config *cfg) {
   signal(SIGPIPE, SIG_IGN);
   if (open_store(cfg, &store))
     return 1;
+  ts_smtp_conf smtp = smtp_conf(cfg);
+  if (ts_send_init()) {
+    ts_store_close(store);
+    return 1;
+  }
   ts_clock_set_test_mode(cfg->test_clock);
   char evidence_dir[600];
   if (cfg->evidence_dir[0]) {
@@ -172,7 +192,9 @@ static int cmd_serve(const ts_config *cfg) {
                 .max_upload = cfg->max_upload,
                 .evidence_dir = evidence_dir,
                 .token_ttl = cfg->token_ttl,
-                .test_clock = cfg->test_clock};
+                .test_clock = cfg->test_clock,
+                .smtp = &smtp};
+  ts_jobs *jobs = NULL;
   ts_server_opts so = {cfg->address, cfg->port, cfg->threads, cfg->connection_limit,
                        cfg->timeout_s, 32768};
   if (ts_server_start(&app, &so, &srv)) {
@@ -180,14 +202,21 @@ static int cmd_serve(const ts_config *cfg) {
     ts_store_close(store);
     return 1;
   }
+  /* the background jobs; under the test clock only POST /api/v1/test/tick runs them */
+  if (!cfg->test_clock && cfg->jobs_interval > 0 &&
+      ts_jobs_start(store, &smtp, cfg->jobs_interval, &jobs))
+    ts_log(TS_LOG_ERROR, "cannot start the background jobs", NULL);
   ts_log(TS_LOG_INFO, "listening",
-         json_pack("{s:s,s:i,s:s,s:b}", "address", cfg->address, "port", ts_server_port(srv),
-                   "db", cfg->db, "test_clock", cfg->test_clock));
+         json_pack("{s:s,s:i,s:s,s:b,s:i,s:b}", "address", cfg->address, "port", ts_server_port(srv),
+                   "db", cfg->db, "test_clock", cfg->test_clock, "jobs_interval",
+                   jobs ? cfg->jobs_interval : 0, "smtp", smtp.url != NULL));
   sigwait(&set, &sig);
   ts_logf(TS_LOG_INFO, "signal %d: finishing requests in flight", sig);
+  ts_jobs_stop(jobs);
   ts_server_quiesce(srv, 10000);
   ts_server_stop(srv);
   ts_store_close(store);
+  ts_send_cleanup();
   ts_log(TS_LOG_INFO, "stopped", NULL);
   return 0;
 }
@@ -509,6 +538,128 @@ static int cmd_config(ts_store *s, const cli *c) {
   return rc;
 }
 
+/* tousu tick: the background jobs once, at the real time. */
+static int cmd_tick(ts_store *s, const ts_config *cfg) {
+  ts_smtp_conf smtp = smtp_conf(cfg);
+  ts_jobs_result res;
+  if (ts_send_init())
+    return 1;
+  int rc = ts_jobs_run_once(s, &smtp, ts_now(), &res);
+  ts_send_cleanup();
+  if (rc) {
+    fprintf(stderr, "tousu tick: failed (%s)\n", ts_err_code(rc));
+    return 1;
+  }
+  printf("clocks moved on %d cases, %d pending cases reminded, %d delivered, %d to retry, %d given up\n",
+         res.clocks, res.reminders, res.sent, res.retried, res.failed);
+  return 0;
+}
+
+typedef struct {
+  ts_cal_entry *days;
+  int n;
+  unsigned weekdays;
+  const char *hours;
+} cal_op;
+
+static int apply_cal_days(ts_tx *tx, void *arg) {
+  cal_op *o = arg;
+  return ts_svc_calendar_store(tx, o->days, o->n);
+}
+
+static int apply_cal_hours(ts_tx *tx, void *arg) {
+  cal_op *o = arg;
+  return ts_tx_calendar_set(tx, o->weekdays, o->hours, ts_now());
+}
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  size_t n = 0;
+  if (!f)
+    return NULL;
+  if (!(buf = malloc(1 << 20)) || (n = fread(buf, 1, (1 << 20) - 1, f)) == 0 || !feof(f)) {
+    free(buf);
+    buf = NULL;
+  } else {
+    buf[n] = '\0';
+  }
+  fclose(f);
+  return buf;
+}
+
+static int cmd_calendar(ts_store *s, const cli *c) {
+  int rc = 0;
+  if (c->sub && !strcmp(c->sub, "show")) {
+    json_t *cal = NULL;
+    int64_t year = 0;
+    char *end = NULL;
+    if (c->arg && ((year = strtoll(c->arg, &end, 10)) < 1970 || year > 9999 || *end)) {
+      fprintf(stderr, "tousu calendar show: YEAR must be a year\n");
+      return 2;
+    }
+    if ((rc = ts_store_calendar_json(s, (int)year, &cal)))
+      return 1;
+    char *text = json_dumps(cal, JSON_INDENT(2));
+    printf("%s\n", text ? text : "");
+    free(text);
+    json_decref(cal);
+    return 0;
+  }
+  if (c->sub && !strcmp(c->sub, "import") && c->arg) {
+    char *text = read_file(c->arg);
+    json_t *errors = json_object();
+    cal_op op = {NULL, 0, 0, NULL};
+    if (!text) {
+      fprintf(stderr, "tousu calendar import: cannot read %s (or it is empty, or over 1 MiB)\n", c->arg);
+      json_decref(errors);
+      return 1;
+    }
+    rc = errors ? ts_svc_calendar_parse(text, &op.days, &op.n, errors) : TS_ERR_NOMEM;
+    if (rc == TS_ERR_INVALID) {
+      const char *k;
+      json_t *v;
+      json_object_foreach(errors, k, v) fprintf(stderr, "tousu calendar import: %s: %s\n", k, json_string_value(v));
+      rc = 2;
+    } else if (!rc && (rc = ts_store_run(s, apply_cal_days, &op))) {
+      fprintf(stderr, "tousu calendar import: not saved (%s)\n", ts_err_code(rc));
+      rc = 1;
+    } else if (!rc) {
+      printf("imported %d days\n", op.n);
+    }
+    free(op.days);
+    free(text);
+    json_decref(errors);
+    return rc;
+  }
+  if (c->sub && !strcmp(c->sub, "hours") && c->arg) {
+    ts_calendar cal;
+    cal_op op = {NULL, 0, 0, c->arg};
+    memset(&cal, 0, sizeof cal);
+    if (ts_cal_parse_spans(c->arg, &cal)) {
+      fprintf(stderr, "tousu calendar hours: give spans like 09:00-12:00,13:00-18:00\n");
+      return 2;
+    }
+    const char *wd = c->opt_weekdays ? c->opt_weekdays : "1,2,3,4,5";
+    for (const char *p = wd; *p; p++) {
+      if (*p >= '1' && *p <= '7')
+        op.weekdays |= 1u << (*p - '1');
+      else if (*p != ',') {
+        fprintf(stderr, "tousu calendar hours: --weekdays is a list of 1 (Monday) to 7\n");
+        return 2;
+      }
+    }
+    if ((rc = ts_store_run(s, apply_cal_hours, &op))) {
+      fprintf(stderr, "tousu calendar hours: not saved (%s)\n", ts_err_code(rc));
+      return 1;
+    }
+    printf("working hours %s on weekdays %s\n", c->arg, wd);
+    return 0;
+  }
+  fprintf(stderr, "usage: tousu calendar show [YEAR] | import FILE | hours SPANS [--weekdays 1,..]\n");
+  return 2;
+}
+
 int main(int argc, char **argv) {
   ts_config cfg;
   cli c;
@@ -538,7 +689,8 @@ int main(int argc, char **argv) {
   if (!strcmp(c.cmd, "serve"))
     return cmd_serve(&cfg);
   if (strcmp(c.cmd, "init") && strcmp(c.cmd, "user") && strcmp(c.cmd, "demo") &&
-      strcmp(c.cmd, "migrate") && strcmp(c.cmd, "config")) {
+      strcmp(c.cmd, "migrate") && strcmp(c.cmd, "config") && strcmp(c.cmd, "tick") &&
+      strcmp(c.cmd, "calendar")) {
     fprintf(stderr, "tousu: unknown command '%s'\n", c.cmd);
     fputs(usage, stderr);
     return 2;
@@ -551,6 +703,10 @@ int main(int argc, char **argv) {
     rc = cmd_user(s, &c);
   } else if (!strcmp(c.cmd, "config")) {
     rc = cmd_config(s, &c);
+  } else if (!strcmp(c.cmd, "tick")) {
+    rc = cmd_tick(s, &cfg);
+  } else if (!strcmp(c.cmd, "calendar")) {
+    rc = cmd_calendar(s, &c);
   } else if (!strcmp(c.cmd, "demo")) {
     rc = ts_demo_load(s, cfg.case_prefix, stdout);
     if (rc == TS_ERR_CONFLICT)

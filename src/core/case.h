@@ -139,6 +139,9 @@ enum {
   X(FU_WAIVED, "follow_up.waived_reason", "fu_waived_reason", TS_FT_MTEXT, 500, TS_FF_SYS, \
     NULL)                                                                                 \
   X(ESCALATION_TIER, "escalation_tier", "escalation_tier", TS_FT_INT, 4, TS_FF_SYS, NULL)   \
+  X(SLA_LEVEL, "sla_level", "sla_level", TS_FT_INT, 100, TS_FF_SYS, NULL)                   \
+  X(ESCALATED_TO, "escalated_to", "escalated_to", TS_FT_INT, 0, TS_FF_SYS, NULL)            \
+  X(SITE_VISIT, "site_visit_needed", "site_visit_needed", TS_FT_BOOL, 0, TS_IO, NULL)       \
   X(SUBJECT_KEY, "subject_key", "subject_key", TS_FT_TEXT, 300, TS_FF_HIDDEN, NULL)      \
   X(ROOT_CAUSE, "root_cause", "root_cause", TS_FT_ENUM, 0, TS_FF_PATCH, ts_enum_root_cause) \
   X(SERVICE_STAGE, "service_stage", "service_stage", TS_FT_STAGE, 0, TS_FF_PATCH, NULL)   \

@@ -50,6 +50,7 @@ typedef struct {
   const char *evidence_dir; /* where evidence files are kept */
   int64_t token_ttl;       /* seconds */
   int test_clock;          /* the test endpoints exist */
+  const struct ts_smtp_conf_s *smtp; /* outbound mail (notify/send.h), for the test tick */
 } ts_app;
 
 #define TS_MAX_PARAMS 4

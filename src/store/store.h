@@ -160,6 +160,7 @@ typedef struct {
   int64_t from, to;     /* received_at in [from, to); 0 = open */
   const char *q;        /* text to find (substring until full-text search exists) */
   int page, per_page;
+  int by_due;     /* the queue: only cases with a running clock, the nearest due first */
   ts_scope scope; /* what the caller may see */
 } ts_case_filter;
 
@@ -187,6 +188,7 @@ int ts_store_note_list(ts_store *s, int64_t case_id, json_t **out);
 typedef struct {
   int64_t at;
   const char *by, *method, *direction, *summary;
+  int unreached; /* an outbound attempt that did not reach the customer */
 } ts_contact;
 int ts_tx_contact_add(ts_tx *tx, int64_t case_id, const ts_contact *c, int64_t *id);
 int ts_store_contact_list(ts_store *s, int64_t case_id, json_t **out);
@@ -366,5 +368,144 @@ int ts_tx_grade_count(ts_tx *tx, ts_rule_kind kind, const ts_case *c, int64_t si
 int ts_store_grading_rule_list(ts_store *s, json_t **out);
 /* Creates or replaces a rule. */
 int ts_tx_grading_rule_put(ts_tx *tx, const ts_rule *r, int active);
+
+/* ---- time limits (DOMAIN §5): calendar, clock rules, each case's clocks ------------------- */
+
+#include "core/sla.h"
+
+/* The working calendar and clock definitions as the domain reads them. */
+typedef struct {
+  ts_calendar cal;    /* cal.days points into days */
+  ts_cal_day *days;
+  ts_clock_def *defs;
+  int ndefs;
+  int warn_pct;
+  int auto_ack; /* send the acknowledgement at registration to a customer's address */
+} ts_sla_rules;
+
+/* For the writer: cached, reloaded after any change; valid until the apply function
+ * returns. */
+int ts_tx_sla_rules(ts_tx *tx, const ts_sla_rules **out);
+/* For anyone: an owned copy (ts_sla_rules_free). */
+int ts_store_sla_rules(ts_store *s, ts_sla_rules *out);
+void ts_sla_rules_free(ts_sla_rules *r);
+
+/* {"weekdays":[1..7], "hours":"09:00-12:00,...", "days":[{"date","kind","name"}]} with the
+ * days of one year (0: every year). */
+int ts_store_calendar_json(ts_store *s, int year, json_t **out);
+int ts_tx_calendar_set(ts_tx *tx, unsigned weekdays, const char *hours, int64_t now);
+/* Creates or replaces an exception day ("YYYY-MM-DD"); working 1 = make-up working day. */
+int ts_tx_calendar_day_put(ts_tx *tx, const char *date, int working, const char *name);
+/* TS_ERR_NOT_FOUND if the day is no exception. */
+int ts_tx_calendar_day_delete(ts_tx *tx, const char *date);
+
+/* [{"name","channel","start_on","stop_on","pause_on","resume_on","holder","text_zh",
+ *   "text_en","active","limits":{"g1":{"amount","unit","unreachable_amount"},...}}] */
+int ts_store_clock_def_list(ts_store *s, json_t **out);
+/* Creates or replaces a definition and its limits (amount 0 at a grade: none there). */
+int ts_tx_clock_def_put(ts_tx *tx, const ts_clock_def *d, int active, int sort);
+
+/* The clocks of a case, oldest first (at most max). */
+int ts_tx_clocks_get(ts_tx *tx, int64_t case_id, ts_clock *out, int max, int *n);
+/* Writes k (inserts it when k->id is 0, filling k->id), with its next_at. */
+int ts_tx_clock_put(ts_tx *tx, int64_t case_id, ts_clock *k);
+/* [{"name","seq","state","due_at","warn_at","started_at","stopped_at","breached_at",
+ *   "working","duration_seconds","remaining_seconds"(paused)}...] as seen at now. */
+int ts_store_clock_list(ts_store *s, int64_t case_id, int64_t now, json_t **out);
+/* Up to max clocks the scheduler must look at (next_at <= now), the earliest first: their
+ * case numbers (TS_CASENO_MAX each). Read through the next_at index. */
+int ts_store_clocks_due(ts_store *s, int64_t now, int max, char (*case_nos)[33], int *n);
+
+/* Records a breach of clock k against holder (a username or "") at unit. Once per clock. */
+int ts_tx_delay_add(ts_tx *tx, int64_t case_id, const ts_clock *k, const char *holder,
+                    int64_t unit_id, int64_t now);
+/* [{"case_no","clock","holder","unit","due_at","breached_at"}...], newest first, in scope;
+ * holder filters when not NULL. */
+int ts_store_delay_list(ts_store *s, const ts_scope *scope, const char *holder, json_t **out);
+
+/* The unit `levels` above unit_id (the root when the tree is not so deep). */
+int ts_tx_unit_up(ts_tx *tx, int64_t unit_id, int levels, ts_unit *out);
+/* Enabled users holding any of roles at unit_id, or if none there, at the nearest unit
+ * above that has some (usernames in out, *at = that unit, 0 if none anywhere). */
+int ts_tx_unit_people(ts_tx *tx, int64_t unit_id, unsigned roles, char (*out)[65], int max,
+                      int *n, int64_t *at);
+
+/* ---- notifications: in-app, and the outbox of e-mails and webhooks ---------------------- */
+
+typedef struct {
+  const char *event;    /* what happened, unique ("clock:12:warn"): written once */
+  const char *kind;     /* sla_warning, sla_breach, escalation, pending_items, letter, ... */
+  int64_t case_id;      /* 0 if none */
+  const char *title;    /* in-app and e-mail subject */
+  const char *body;     /* in-app and e-mail text */
+  const char *html;     /* e-mail HTML alternative, may be NULL */
+  const char *const *users; /* staff to tell (in-app, and e-mail when they have an address) */
+  int nusers;
+  const char *email_to; /* another address (a customer's letter), may be NULL */
+  json_t *payload;      /* webhook body (borrowed); NULL: no webhook */
+  int64_t at;
+} ts_notice;
+
+/* Writes what one event must deliver, in the caller's transaction: an in-app row per user,
+ * an e-mail per address, a webhook delivery per active subscription to kind. What was
+ * written for this event before is not written again. *written (may be NULL) counts rows. */
+int ts_tx_notify(ts_tx *tx, const ts_notice *n, int *written);
+
+/* The user's notifications, newest first: [{"id","kind","case_no","title","body",
+ * "created_at","read_at"}], and the number unread. */
+int ts_store_notification_list(ts_store *s, const char *username, int unread_only, int limit,
+                               json_t **out, int64_t *unread);
+/* Marks one (id) or all (id 0) of the user's notifications read; TS_ERR_NOT_FOUND for an
+ * id that is not theirs. */
+int ts_tx_notification_read(ts_tx *tx, const char *username, int64_t id, int64_t at);
+
+typedef struct {
+  int64_t id, case_id, created_at;
+  int attempts;
+  char kind[16];     /* email, webhook */
+  char target[300];  /* address or "webhook:<id>" */
+  char event[160];
+  char *subject, *body, *html; /* owned */
+} ts_outbox_msg;
+
+/* Deliveries due (pending, next_at <= now), the earliest first, at most max. */
+int ts_store_outbox_due(ts_store *s, int64_t now, int max, ts_outbox_msg **out, int *n);
+void ts_outbox_free(ts_outbox_msg *m, int n);
+/* Takes a due delivery for one sender: its next_at moves to until (a lease: if the sender
+ * dies, the delivery is due again then). *claimed 0 if another sender took it first. */
+int ts_tx_outbox_claim(ts_tx *tx, int64_t id, int64_t now, int64_t until, int *claimed);
+/* Records an attempt: sent, or failed with error and tried again at next_at (0: give up,
+ * status failed). Only a pending row changes (a second sender's result is ignored). */
+int ts_tx_outbox_result(ts_tx *tx, int64_t id, int sent, const char *error, int64_t now,
+                        int64_t next_at);
+/* [{"id","event","kind","target","case_no","subject","status","attempts","created_at",
+ *   "next_at","sent_at","last_error"}...], newest first; status filters when not NULL. */
+int ts_store_outbox_list(ts_store *s, const char *status, int limit, json_t **out);
+/* A failed delivery goes back to pending, due now. */
+int ts_tx_outbox_retry(ts_tx *tx, int64_t id, int64_t now);
+
+/* Webhook subscriptions: events is "*" or a comma list of kinds. */
+int ts_tx_webhook_add(ts_tx *tx, const char *url, const char *secret, const char *events,
+                      int64_t now, int64_t *id);
+int ts_tx_webhook_delete(ts_tx *tx, int64_t id);
+/* [{"id","url","events","active","created_at"}] (never the secret). */
+int ts_store_webhook_list(ts_store *s, json_t **out);
+int ts_store_webhook_get(ts_store *s, int64_t id, char *url, size_t urlsz, char *secret,
+                         size_t secretsz);
+
+/* Letter templates. *subject and *body are malloc'd. */
+int ts_store_letter_get(ts_store *s, const char *code, const char *lang, char **subject,
+                        char **body);
+int ts_tx_letter_get(ts_tx *tx, const char *code, const char *lang, char **subject,
+                     char **body);
+/* [{"code","lang","subject","body","updated_at","updated_by"}...] */
+int ts_store_letter_list(ts_store *s, json_t **out);
+int ts_tx_letter_put(ts_tx *tx, const char *code, const char *lang, const char *subject,
+                     const char *body, const char *by, int64_t now);
+
+/* Pending cases (status pending), for the ledger and the monthly reminders: their case
+ * numbers after after_no in number order, at most max. */
+int ts_store_pending_cases(ts_store *s, const char *after_no, int max, char (*case_nos)[33],
+                           int *n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/caseno.h"
 #include "core/ts_err.h"
 #include "store/migrations.h"
+#include "store/sqlite_int.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/tstime.h"
@@ -153,8 +154,8 @@ static const char *const static_sql[Q__COUNT] = {
   [Q_NOTE_ADD] = "INSERT INTO case_notes(case_id, at, author, text) VALUES (?, ?, ?, ?)",
   [Q_NOTE_LIST] = "SELECT id, at, author, text FROM case_notes WHERE case_id = ? ORDER BY id",
   [Q_CONTACT_ADD] = "INSERT INTO case_contacts(case_id, at, by_user, method, direction, "
-                    "summary) VALUES (?, ?, ?, ?, ?, ?)",
-  [Q_CONTACT_LIST] = "SELECT id, at, by_user, method, direction, summary FROM case_contacts "
+                    "summary, reached) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  [Q_CONTACT_LIST] = "SELECT id, at, by_user, method, direction, summary, reached FROM case_contacts "
                      "WHERE case_id = ? ORDER BY at, id",
   [Q_PROMISE_ADD] = "INSERT INTO case_promises(case_id, created_at, by_user, promise, due_at) "
                     "VALUES (?, ?, ?, ?, ?)",
@@ -272,10 +273,11 @@ static const char *const static_sql[Q__COUNT] = {
 
 /* ---- connections -------------------------------------------------------------------- */
 
-typedef struct {
+struct conn {
   sqlite3 *db;
   sqlite3_stmt *stmt[Q__COUNT];
-} conn;
+  sqlite3_stmt *ext[TS_SQ_EXT_MAX];
+};
 
 typedef struct wop {
   ts_apply_fn apply;
@@ -312,6 +314,7 @@ struct ts_store {
   ts_rule *rules;
   int nrules;
   int rules_loaded;
+  struct ts_sla_cache *sla; /* store_sla.c: calendar and clock definitions */
 };
 
 struct ts_tx {
@@ -354,6 +357,8 @@ static sqlite3_stmt *stmt(ts_store *s, conn *c, int q) {
 static void conn_close(conn *c) {
   for (int q = 0; q < Q__COUNT; q++)
     sqlite3_finalize(c->stmt[q]);
+  for (int q = 0; q < TS_SQ_EXT_MAX; q++)
+    sqlite3_finalize(c->ext[q]);
   if (c->db)
     sqlite3_close(c->db);
   memset(c, 0, sizeof *c);
@@ -573,6 +578,13 @@ static int run_writes(ts_store *s, wop *batch, int careful, int *n) {
   return rc ? rc : control(s, Q_COMMIT);
 }
 
+/* Caches filled inside a transaction that was undone may hold what never was. */
+static void invalidate_caches(ts_store *s) {
+  s->rules_loaded = 0;
+  ts_sq_sla_free(s->sla);
+  s->sla = NULL;
+}
+
 static void run_batch(ts_store *s, wop *batch) {
   conn *c = &s->writer;
   int64_t t0 = ts_mono_ns();
@@ -580,12 +592,14 @@ static void run_batch(ts_store *s, wop *batch) {
   int rc = run_writes(s, batch, 0, &n);
   if (rc == -1) {
     exec(c->db, "ROLLBACK");
+    invalidate_caches(s);
     /* alone, the failed write is simply undone; with others, they run again */
     rc = batch->next ? run_writes(s, batch, 1, &n) : TS_OK;
   }
   if (rc) {
     if (!sqlite3_get_autocommit(c->db))
       exec(c->db, "ROLLBACK");
+    invalidate_caches(s);
     for (wop *w = batch; w; w = w->next)
       w->rc = rc == TS_OK ? TS_ERR_STORE : rc;
   }
@@ -807,6 +821,7 @@ void ts_store_close(ts_store *s) {
       free(s->sql[q]);
   free(s->case_cols);
   free(s->rules);
+  ts_sq_sla_free(s->sla);
   pthread_mutex_destroy(&s->pool_mu);
   pthread_cond_destroy(&s->pool_cv);
   pthread_mutex_destroy(&s->q_mu);
@@ -1416,6 +1431,10 @@ static void wb_in(where_b *w, const char *col, const char *list) {
 static void wb_build(where_b *w, const ts_case_filter *f) {
   const ts_scope *sc = &f->scope;
   wb_sql(w, " WHERE 1=1");
+  if (f->by_due)
+    wb_sql(w, " AND k.stopped_at IS NULL AND k.state != 'paused'"
+              " AND k.id = (SELECT k3.id FROM case_clocks k3 WHERE k3.case_id = k.case_id"
+              " AND k3.stopped_at IS NULL AND k3.state != 'paused' ORDER BY k3.due_at, k3.id LIMIT 1)");
   if (!sc->all) {
     /* What the caller may see (same rule as ts_scope_allows). */
     wb_sql(w, " AND (c.owner = ? OR c.handler = ?");
@@ -1515,7 +1534,10 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
   /* The count and the page are read in one read transaction: they agree. */
   if ((rc = exec(c->db, "BEGIN")))
     goto out;
-  snprintf(sql, cap, "SELECT count(*) FROM cases c%s", w->sql);
+  /* The queue (by_due): driven by the open clocks' due index, nearest first; each case
+   * once, at its nearest clock. */
+  const char *from = f->by_due ? "case_clocks k JOIN cases c ON c.id = k.case_id" : "cases c";
+  snprintf(sql, cap, "SELECT count(*) FROM %s%s", from, w->sql);
   rc = TS_ERR_STORE;
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
     goto out;
@@ -1526,9 +1548,10 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
   sqlite3_finalize(st);
   st = NULL;
   snprintf(sql, cap,
-           "SELECT %s FROM cases c LEFT JOIN org_units o ON o.id = c.outlet_id "
-           "LEFT JOIN org_units d ON d.id = c.dept_id%s ORDER BY c.id DESC LIMIT %d OFFSET %lld",
-           s->case_cols, w->sql, per_page, (long long)(page - 1) * per_page);
+           "SELECT %s FROM %s LEFT JOIN org_units o ON o.id = c.outlet_id "
+           "LEFT JOIN org_units d ON d.id = c.dept_id%s ORDER BY %s LIMIT %d OFFSET %lld",
+           s->case_cols, from, w->sql, f->by_due ? "k.due_at, k.id" : "c.id DESC", per_page,
+           (long long)(page - 1) * per_page);
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
     log_sqlite(c->db, "case list", 0);
     goto out;
@@ -1660,6 +1683,7 @@ int ts_tx_contact_add(ts_tx *tx, int64_t case_id, const ts_contact *ct, int64_t 
   sqlite3_bind_text(st, 4, ct->method, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, ct->direction, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 6, ct->summary, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 7, !ct->unreached);
   int rc = step_done(tx->c, st, "contact add");
   if (!rc && id)
     *id = sqlite3_last_insert_rowid(tx->c->db);
@@ -1667,10 +1691,10 @@ int ts_tx_contact_add(ts_tx *tx, int64_t case_id, const ts_contact *ct, int64_t 
 }
 
 static json_t *shape_contact(sqlite3_stmt *st) {
-  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
                    "at", time_json(sqlite3_column_int64(st, 1)), "by", col_text(st, 2),
                    "method", col_text(st, 3), "direction", col_text(st, 4), "summary",
-                   col_text(st, 5));
+                   col_text(st, 5), "reached", sqlite3_column_int(st, 6));
 }
 
 int ts_store_contact_list(ts_store *s, int64_t case_id, json_t **out) {
@@ -2786,6 +2810,8 @@ int ts_tx_approval_limit_put(ts_tx *tx, const char *role, int64_t max_cents, con
 
 int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value) {
   char v[24];
+  ts_sq_sla_free(tx->s->sla); /* it caches the SLA settings */
+  tx->s->sla = NULL;
   snprintf(v, sizeof v, "%lld", (long long)value);
   return tx_exec_bound(tx, "INSERT INTO settings(key, value) VALUES (?1, ?3) "
                        "ON CONFLICT(key) DO UPDATE SET value = ?3", /* ?2 unused */
@@ -2841,4 +2867,64 @@ int ts_tx_escalation_set(ts_tx *tx, const char *grade, const char *const *target
     rc = tx_exec_bound(tx, "INSERT INTO escalation_tiers(grade, target) VALUES (?1, ?3) /* ?2 */",
                        grade, 0, 1, targets[i]);
   return rc;
+}
+
+/* ---- what the backend's other files share (sqlite_int.h) ----------------------------- */
+
+sqlite3_stmt *ts_sq_stmt(ts_store *s, conn *c, int slot, const char *sql) {
+  (void)s;
+  if (slot < 0 || slot >= TS_SQ_EXT_MAX)
+    return NULL;
+  if (!c->ext[slot]) {
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->ext[slot], NULL);
+    if (rc != SQLITE_OK) {
+      log_sqlite(c->db, "prepare", rc);
+      return NULL;
+    }
+  }
+  return c->ext[slot];
+}
+
+conn *ts_sq_tx_conn(ts_tx *tx) { return tx->c; }
+ts_store *ts_sq_tx_store(ts_tx *tx) { return tx->s; }
+sqlite3 *ts_sq_db(conn *c) { return c->db; }
+conn *ts_sq_reader_get(ts_store *s, int64_t *t0) { return reader_get(s, t0); }
+void ts_sq_reader_put(ts_store *s, conn *c, int64_t t0) { reader_put(s, c, t0); }
+int ts_sq_map(int rc) { return map_sqlite(rc); }
+int ts_sq_step_done(conn *c, sqlite3_stmt *st, const char *what) { return step_done(c, st, what); }
+const char *ts_sq_text(sqlite3_stmt *st, int i) { return col_text(st, i); }
+json_t *ts_sq_time_json(int64_t t) { return time_json(t); }
+struct ts_sla_cache **ts_sq_sla_slot(ts_store *s) { return &s->sla; }
+
+int ts_sq_rows(ts_store *s, int slot, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
+               const void *arg, const char *const *names, int n, json_t **out) {
+  int64_t t0;
+  conn *c = reader_get(s, &t0);
+  sqlite3_stmt *st = ts_sq_stmt(s, c, slot, sql);
+  json_t *arr = json_array();
+  int rc = st && arr ? TS_OK : TS_ERR_STORE;
+  if (!rc && bind)
+    bind(st, arg);
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    json_t *o = json_object();
+    for (int i = 0; o && i < n; i++) {
+      int type = sqlite3_column_type(st, i);
+      json_object_set_new(o, names[i], type == SQLITE_NULL ? json_null()
+                                       : type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
+                                                                : json_string(col_text(st, i)));
+    }
+    if (!o || json_array_append_new(arr, o))
+      rc = TS_ERR_NOMEM;
+  }
+  if (st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  reader_put(s, c, t0);
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  *out = arr;
+  return TS_OK;
 }

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/grading.h"
 #include "core/lifecycle.h"
 #include "core/perm.h"
 #include "core/text.h"
 #include "core/ts_err.h"
+#include "svc/sla.h"
 
 #define FUTURE_SLACK 300 /* seconds a client clock may run ahead */
 
@@ -176,6 +178,15 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
   free(head);
   free(full);
   free(own);
+  /* the clocks start (DOMAIN §5), and the customer who gave an address gets the
+   * acknowledgement (受理函) at once, which meets the acknowledgement clock */
+  static const char *const events[] = {"received", "register"};
+  const ts_sla_rules *r;
+  if (!rc)
+    rc = ts_svc_sla_case(tx, NULL, c, events, 2, now);
+  if (!rc && ts_case_text(c, TS_CF_C_EMAIL) && !(rc = ts_tx_sla_rules(tx, &r)) && r->auto_ack)
+    rc = ts_svc_letter_send(tx, c, "acknowledgement", "zh", ts_case_text(c, TS_CF_C_EMAIL), "system",
+                            now, NULL);
   return rc;
 }
 
@@ -453,7 +464,12 @@ int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t
   static const struct {
     const char *key;
     int64_t lo, hi;
-  } known[] = {{"hr_review_threshold_cents", 0, TS_CENTS_MAX}};
+  } known[] = {{"hr_review_threshold_cents", 0, TS_CENTS_MAX},
+               {"sla_warn_pct", 1, 99},              /* the warning point of every clock */
+               {"pending_reminder_day", 1, 28},      /* the monthly pending-items reminder */
+               {"outbox_max_attempts", 1, 100},      /* deliveries given up after this many */
+               {"outbox_backoff_seconds", 1, 86400}, /* the first wait; doubles per try */
+               {"auto_acknowledge", 0, 1}};          /* 受理函 at registration by e-mail */
   int k = -1;
   for (size_t i = 0; key && i < sizeof known / sizeof known[0]; i++)
     if (!strcmp(key, known[i].key))
@@ -505,4 +521,59 @@ int ts_svc_escalation_prepare(const char *grade, json_t *body, const char **targ
     targets[(*n)++] = t;
   }
   return json_object_size(errors) ? TS_ERR_INVALID : TS_OK;
+}
+
+int ts_svc_calendar_parse(const char *text, ts_cal_entry **out, int *n, json_t *errors) {
+  ts_cal_entry *days = NULL;
+  int count = 0, cap = 0, lineno = 0;
+  *out = NULL;
+  *n = 0;
+  for (const char *p = text; *p && json_object_size(errors) < 20;) {
+    const char *end = strchr(p, '\n');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    char line[600], where[32];
+    const char *why = NULL;
+    snprintf(where, sizeof where, "line %d", ++lineno);
+    p = end ? end + 1 : p + len;
+    if (len >= sizeof line) {
+      err(errors, where, "is too long");
+      continue;
+    }
+    memcpy(line, p - len - (end ? 1 : 0), len);
+    line[len] = '\0';
+    if (len && line[len - 1] == '\r')
+      line[len - 1] = '\0';
+    if (count == cap) {
+      int ncap = cap ? cap * 2 : 64;
+      ts_cal_entry *g = realloc(days, (size_t)ncap * sizeof *g);
+      if (!g) {
+        free(days);
+        return TS_ERR_NOMEM;
+      }
+      days = g;
+      cap = ncap;
+    }
+    ts_cal_entry *e = &days[count];
+    int rc = ts_cal_parse_line(line, e->date, &e->working, e->name, sizeof e->name, &why);
+    if (rc == TS_OK)
+      count++;
+    else if (rc != TS_ERR_NOT_FOUND)
+      err(errors, where, why ? why : "is not a calendar line");
+  }
+  if (!count && !json_object_size(errors))
+    err(errors, "text", "has no calendar lines");
+  if (json_object_size(errors)) {
+    free(days);
+    return TS_ERR_INVALID;
+  }
+  *out = days;
+  *n = count;
+  return TS_OK;
+}
+
+int ts_svc_calendar_store(ts_tx *tx, const ts_cal_entry *days, int n) {
+  int rc = TS_OK;
+  for (int i = 0; i < n && !rc; i++)
+    rc = ts_tx_calendar_day_put(tx, days[i].date, days[i].working, days[i].name);
+  return rc;
 }

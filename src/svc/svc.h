@@ -63,6 +63,19 @@ int ts_svc_escalation_prepare(const char *grade, json_t *body, const char **targ
 /* Validates a setting: a known key and {"value": n} within its range. */
 int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t *errors);
 
+/* One exception day of the working calendar, parsed. */
+typedef struct {
+  char date[11];
+  int working;
+  char name[404];
+} ts_cal_entry;
+/* Parses a year's list ("date,kind,name" lines; blank and '#' lines skipped) into *out
+ * (malloc'd). Problems go to errors as {"line N": reason} (at most 20); TS_ERR_INVALID if
+ * any, or if there is no line at all. */
+int ts_svc_calendar_parse(const char *text, ts_cal_entry **out, int *n, json_t *errors);
+/* Inside a write: stores the parsed days (all of them, or none when one fails). */
+int ts_svc_calendar_store(ts_tx *tx, const ts_cal_entry *days, int n);
+
 /* Validates a unit body {"name","kind","parent","code"} for creation. */
 int ts_svc_unit_prepare(ts_store *s, json_t *body, ts_unit *u, json_t *errors);
 

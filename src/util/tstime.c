@@ -179,3 +179,20 @@ int ts_time_year_month(int64_t t, int *year, int *month) {
   long off;
   return local_parts(t, year, month, &d, &h, &mi, &se, &off);
 }
+
+int32_t ts_time_offset(int64_t t) {
+  long off = 0;
+  return zone_offset(t, &off) == TS_OK ? (int32_t)off : 0;
+}
+
+int ts_time_local_date(int64_t t, char out[11]) {
+  int y, mo, d, h, mi, se;
+  long off;
+  if (local_parts(t, &y, &mo, &d, &h, &mi, &se, &off) != TS_OK || y < 0 || y > 9999)
+    return TS_ERR_INVALID;
+  out[0] = (char)('0' + y / 1000), out[1] = (char)('0' + y / 100 % 10);
+  out[2] = (char)('0' + y / 10 % 10), out[3] = (char)('0' + y % 10), out[4] = '-';
+  out[5] = (char)('0' + mo / 10), out[6] = (char)('0' + mo % 10), out[7] = '-';
+  out[8] = (char)('0' + d / 10), out[9] = (char)('0' + d % 10), out[10] = '\0';
+  return TS_OK;
+}

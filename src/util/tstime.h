@@ -27,6 +27,11 @@ int ts_time_format(int64_t t, char *out, size_t outsz);
 /* Year and month of t in the organisation's zone. */
 int ts_time_year_month(int64_t t, int *year, int *month);
 
+/* The zone's offset from UTC at t, in seconds east. */
+int32_t ts_time_offset(int64_t t);
+/* The local date of t ("YYYY-MM-DD") in the organisation's zone. */
+int ts_time_local_date(int64_t t, char out[11]);
+
 /* Days from 1970-01-01 for a proleptic Gregorian date (no I/O, no zone). */
 int64_t ts_days_from_civil(int y, int m, int d);
 

@@ -1,0 +1,42 @@
+/* Private to the SQLite backend: what its files share. Not part of store.h. */
+#ifndef TS_SQLITE_INT_H
+#define TS_SQLITE_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define TS_SQ_EXT_MAX 96 /* statement slots for the files beyond store_sqlite.c */
+
+typedef struct conn conn;
+struct ts_sla_cache;
+
+/* A statement of slot `slot` (each file owns a range of slots, see store_sla.c) prepared
+ * once per connection. NULL (logged) if it does not prepare. */
+sqlite3_stmt *ts_sq_stmt(ts_store *s, conn *c, int slot, const char *sql);
+conn *ts_sq_tx_conn(ts_tx *tx);
+ts_store *ts_sq_tx_store(ts_tx *tx);
+sqlite3 *ts_sq_db(conn *c);
+/* A read connection from the pool, and its return (with the read's time). */
+conn *ts_sq_reader_get(ts_store *s, int64_t *t0);
+void ts_sq_reader_put(ts_store *s, conn *c, int64_t t0);
+/* SQLite result code to TS_*. */
+int ts_sq_map(int rc);
+/* Steps a statement that changes rows; maps and logs failures; resets and clears. */
+int ts_sq_step_done(conn *c, sqlite3_stmt *st, const char *what);
+/* A column's text, "" for NULL. */
+const char *ts_sq_text(sqlite3_stmt *st, int i);
+/* An RFC 3339 time, or null for 0. */
+json_t *ts_sq_time_json(int64_t t);
+/* Rows of a SELECT with its parameters bound by `bind` (may be NULL) as objects named
+ * by names (integers as numbers, NULL as null, text as strings). */
+int ts_sq_rows(ts_store *s, int slot, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
+               const void *arg, const char *const *names, int n, json_t **out);
+
+/* The writer's cache of the calendar and clock definitions (store_sla.c). */
+struct ts_sla_cache **ts_sq_sla_slot(ts_store *s);
+void ts_sq_sla_free(struct ts_sla_cache *c);
+
+#endif
