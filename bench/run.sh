@@ -102,7 +102,7 @@ started=0
 for try in $(seq 0 19); do
   p=$((PORT + try))
   port_free "$p" || continue
-  "$TOUSU" serve --db "$DB" --port "$p" --pwhash min --log-level warn "${THREAD_ARGS[@]}" \
+  "$TOUSU" serve --db "$DB" --port "$p" --pwhash min --log-level warn --test-clock "${THREAD_ARGS[@]}" \
     2>>"$WORK/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -220,9 +220,39 @@ for c in $READ_CONNS; do
   say "  $(jq -r '"\(.rps|floor)/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-200: \(.bad)"' <<<"${READ[$c]}")"
 done
 
-# ---- stop, then check the database ------------------------------------------------------------
+# the store's counters before the scheduler writes (the checks below count registrations)
 SERVER_201=$(metric_201)
 METRICS_FINAL=$(store_stats)
+
+# ---- the SLA scheduler over every case registered above ------------------------------------------
+# The server runs with --test-clock (its background worker is then off): move the clock past
+# the 80 % point of every case's acknowledgement clock (24 h at g1: warnings), then past its
+# end (breaches: overdue, escalation, delay, notifications), then tick once more with
+# nothing due; each tick is one POST /api/v1/test/tick, timed from outside.
+set_clock() {
+  curl -sf -X PUT -H 'Content-Type: application/json' -d "{\"now\":\"$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)\"}" \
+    "$URL/api/v1/test/clock" >/dev/null || die "cannot set the test clock"
+}
+tick() {
+  local t0 t1 out
+  t0=$(date +%s.%N)
+  out=$(curl -sf -X POST "$URL/api/v1/test/tick") || die "the tick failed"
+  t1=$(date +%s.%N)
+  jq -c --arg s "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
+    '.result + {seconds: ($s|tonumber)}' <<<"$out"
+}
+NOW0=$(date +%s)
+OPEN_CLOCKS=$(sqlite3 "$DB" "SELECT count(*) FROM case_clocks WHERE next_at IS NOT NULL")
+set_clock $((NOW0 + 20 * 3600))
+TICK_WARN=$(tick)
+say "SLA tick at +20 h (warnings): $TICK_WARN  ($OPEN_CLOCKS clocks with a next_at before)"
+set_clock $((NOW0 + 25 * 3600))
+TICK_BREACH=$(tick)
+say "SLA tick at +25 h (breaches): $TICK_BREACH"
+TICK_IDLE=$(tick)
+say "SLA tick with nothing due:    $TICK_IDLE"
+
+# ---- stop, then check the database ------------------------------------------------------------
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM "$SERVER_PID"
 STOP_RC=0
@@ -289,6 +319,10 @@ read -r fc fw fs <<<"$METRICS_FINAL"
   echo "cases       demo $DEMO_CASES + registered $NEW = $DB_CASES: $CHECK_COUNT"
   echo "            (store writes $REG_WRITES; 201s seen by wrk $WRK_201_TOTAL, $((NEW - WRK_201_TOTAL)) in flight at the runs' ends; 201s sent by the server $SERVER_201)"
   echo "numbers     $PERIODS: $CHECK_SERIALS"
+  echo "sla ticks   ($OPEN_CLOCKS clocks with a next_at; POST /api/v1/test/tick, timed from outside)"
+  echo "            +20 h (warnings): $TICK_WARN"
+  echo "            +25 h (breaches): $TICK_BREACH"
+  echo "            nothing due:      $TICK_IDLE"
   echo "shutdown    SIGTERM, exit status $STOP_RC"
   T64=${REG[64]:-}
   if [ -n "$T64" ]; then

@@ -529,6 +529,8 @@ static int apply_item(ts_tx *tx, void *arg) {
       ts_case_set_int(after, TS_CF_UPDATED_AT, w->now);
       rc = ts_tx_case_update(tx, after);
       json_object_update(changes, d);
+      if (!rc) /* a new grade: the open clocks follow it */
+        rc = ts_svc_sla_case(tx, cur, after, NULL, 0, w->now);
     }
     json_decref(d);
     ts_case_free(after);

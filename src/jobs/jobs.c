@@ -21,13 +21,18 @@
 /* ---- the SLA scheduler ------------------------------------------------------------------- */
 
 typedef struct {
-  const char *case_no;
+  char (*case_nos)[33];
+  int n;
   int64_t now;
 } due_arg;
 
+/* A batch of cases in one transaction (one fsync for all of them). */
 static int apply_due(ts_tx *tx, void *arg) {
   due_arg *a = arg;
-  return ts_svc_sla_case_due(tx, a->case_no, a->now);
+  int rc = TS_OK;
+  for (int i = 0; i < a->n && !rc; i++)
+    rc = ts_svc_sla_case_due(tx, a->case_nos[i], a->now);
+  return rc;
 }
 
 static int run_clocks(ts_store *s, int64_t now, int *moved) {
@@ -39,15 +44,22 @@ static int run_clocks(ts_store *s, int64_t now, int *moved) {
     int progressed = 0;
     if ((rc = ts_store_clocks_due(s, now, BATCH, nos, &n)) || n == 0)
       break;
-    for (int i = 0; i < n; i++) {
-      due_arg a = {nos[i], now};
-      int r = ts_store_run(s, apply_due, &a);
-      if (r == TS_OK) {
-        progressed++;
-        (*moved)++;
-      } else {
-        ts_log(TS_LOG_ERROR, "sla scheduler: case not moved",
-               json_pack("{s:s,s:i}", "case_no", nos[i], "rc", r));
+    due_arg all = {nos, n, now};
+    if (ts_store_run(s, apply_due, &all) == TS_OK) {
+      progressed = n;
+      *moved += n;
+    } else {
+      /* one case fails: the others still move, one by one */
+      for (int i = 0; i < n; i++) {
+        due_arg one = {&nos[i], 1, now};
+        int r = ts_store_run(s, apply_due, &one);
+        if (r == TS_OK) {
+          progressed++;
+          (*moved)++;
+        } else {
+          ts_log(TS_LOG_ERROR, "sla scheduler: case not moved",
+                 json_pack("{s:s,s:i}", "case_no", nos[i], "rc", r));
+        }
       }
     }
     if (!progressed)

@@ -168,3 +168,52 @@ test('config: lists, grading rules, approval limits and settings are read and ch
   assert.equal(tousu(['config', 'put', 'escalation', 'g2', '--db', cdb, '--json', '{"targets":["mars"]}']).code, 2);
   assert.equal(sql(cdb, "select count(*) n from escalation_tiers where grade='g2'")[0].n, 3, 'a refusal changes nothing');
 });
+
+test('calendar: import a year all or nothing, set the hours, show it', () => {
+  const cdb = path.join(dir, 'calendar.db');
+  assert.equal(tousu(['migrate', '--db', cdb]).code, 0);
+  const year = path.join(dir, '2027.csv');
+  fs.writeFileSync(year, '# 2027 (a test list)\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n\n2027-02-07\t休\t春节\n');
+  let r = tousu(['calendar', 'import', year, '--db', cdb]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /imported 3 days/);
+  assert.deepEqual(sql(cdb, "select day, working, name from calendar_days where day like '2027%' order by day"), [
+    { day: '2027-01-01', working: 0, name: '元旦' },
+    { day: '2027-02-06', working: 1, name: '春节调休' },
+    { day: '2027-02-07', working: 0, name: '春节' },
+  ]);
+  // one bad line: nothing of the file is stored, and the line is named
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, '2027-10-01,holiday,国庆节\n2027-02-30,holiday,不存在的日子\n');
+  r = tousu(['calendar', 'import', bad, '--db', cdb]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /line 2/);
+  assert.equal(sql(cdb, "select count(*) n from calendar_days where day = '2027-10-01'")[0].n, 0, 'all or nothing');
+  r = tousu(['calendar', 'hours', '08:30-12:00,13:30-17:30', '--weekdays', '1,2,3,4,5,6', '--db', cdb]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(tousu(['calendar', 'hours', '18:00-09:00', '--db', cdb]).code, 2);
+  const shown = JSON.parse(tousu(['calendar', 'show', '2027', '--db', cdb]).out);
+  assert.equal(shown.hours, '08:30-12:00,13:30-17:30');
+  assert.deepEqual(shown.weekdays, [1, 2, 3, 4, 5, 6]);
+  assert.equal(shown.days.length, 3);
+  assert.equal(shown.zone, 'Asia/Shanghai');
+});
+
+test('tick runs the background jobs once, and a second tick finds nothing more to do', () => {
+  const tdb = path.join(dir, 'tick.db');
+  assert.equal(tousu(['demo', '--db', tdb]).code, 0);
+  // the demo's cases were received weeks before they were loaded: their clocks ran out
+  let r = tousu(['tick', '--db', tdb]);
+  assert.equal(r.code, 0, r.err);
+  const moved = Number(/clocks moved on (\d+) cases/.exec(r.out)?.[1]);
+  assert.ok(moved > 0, r.out);
+  const breached = sql(tdb, "select count(*) n from case_clocks where state = 'breached'")[0].n;
+  const notes = sql(tdb, 'select count(*) n from notifications')[0].n;
+  assert.ok(breached > 0 && notes > 0);
+  assert.equal(sql(tdb, "select count(*) n from case_clocks where next_at <= strftime('%s','now')")[0].n, 0,
+    'nothing left due');
+  r = tousu(['tick', '--db', tdb]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /clocks moved on 0 cases/);
+  assert.equal(sql(tdb, 'select count(*) n from notifications')[0].n, notes, 'nothing written twice');
+});
