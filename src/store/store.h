@@ -305,11 +305,20 @@ int ts_tx_route_add(ts_tx *tx, const char *category, int64_t unit, int64_t dept,
                     int64_t at, int64_t *id);
 int ts_tx_route_delete(ts_tx *tx, int64_t id);
 
+/* Usernames to tell, without repeats. */
+#define TS_PEOPLE_MAX 32
+typedef struct {
+  char names[TS_PEOPLE_MAX][65];
+  int n;
+} ts_people;
+void ts_people_add(ts_people *p, const char *username);
+
 /* Records, for every tier from `from_grade` (exclusive) up to `to_grade`, who must be
- * told about case c (the escalation targets resolved in the organisation) as notices to
- * deliver. Fills *n with the number of notices written. */
+ * told about case c (the escalation targets resolved in the organisation) as notices.
+ * Fills *n with the number of notices written and, if people is not NULL, adds the users
+ * they reach (a unit's supervisors and managers, a role's holders). */
 int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,
-                   int *n);
+                   int *n, ts_people *people);
 /* [{"id","grade","target","recipient","reason","created_at","delivered_at"}...] */
 int ts_store_notice_list(ts_store *s, int64_t case_id, json_t **out);
 

@@ -2458,8 +2458,29 @@ static int tier_targets(ts_tx *tx, const char *grade, char (*out)[80], int max, 
   return TS_OK;
 }
 
+/* The people of a unit a notice names: its supervisors and managers (or the nearest unit
+ * above that has some), added to people[] without repeats. */
+static int notice_people(ts_tx *tx, int64_t unit, ts_people *people) {
+  char found[16][65];
+  int n = 0;
+  int64_t at;
+  int rc = ts_tx_unit_people(tx, unit, TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER |
+                                          TS_ROLE_GENERAL_MANAGER, found, 16, &n, &at);
+  for (int i = 0; !rc && people && i < n; i++)
+    ts_people_add(people, found[i]);
+  return rc;
+}
+
+void ts_people_add(ts_people *p, const char *username) {
+  for (int i = 0; i < p->n; i++)
+    if (!strcmp(p->names[i], username))
+      return;
+  if (p->n < TS_PEOPLE_MAX && username[0])
+    snprintf(p->names[p->n++], sizeof p->names[0], "%s", username);
+}
+
 int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,
-                   int *n) {
+                   int *n, ts_people *people) {
   char targets[16][80], recipient[480], reason[96];
   int64_t outlet = ts_case_int(c, TS_CF_OUTLET);
   int rc = TS_OK;
@@ -2476,19 +2497,25 @@ int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, in
       recipient[0] = '\0';
       if (!strcmp(t, "outlet") && outlet && unit_get_on(tx->s, tx->c, Q_UNIT_GET, outlet, NULL, &u) == TS_OK) {
         snprintf(recipient, sizeof recipient, "unit:%lld %s", (long long)u.id, u.name);
+        rc = notice_people(tx, u.id, people);
       } else if (!strcmp(t, "region") && outlet) {
         sqlite3_stmt *st = stmt(tx->s, tx->c, Q_REGION_OF);
         if (!st)
           return TS_ERR_STORE;
         sqlite3_bind_int64(st, 1, outlet);
-        if (sqlite3_step(st) == SQLITE_ROW)
-          snprintf(recipient, sizeof recipient, "unit:%lld %s",
-                   (long long)sqlite3_column_int64(st, 0), col_text(st, 1));
+        int64_t region = 0;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+          region = sqlite3_column_int64(st, 0);
+          snprintf(recipient, sizeof recipient, "unit:%lld %s", (long long)region, col_text(st, 1));
+        }
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
+        if (region)
+          rc = notice_people(tx, region, people);
       } else if (!strncmp(t, "unit:", 5) &&
                  unit_get_on(tx->s, tx->c, Q_UNIT_BY_CODE, 0, t + 5, &u) == TS_OK) {
         snprintf(recipient, sizeof recipient, "unit:%lld %s", (long long)u.id, u.name);
+        rc = notice_people(tx, u.id, people);
       } else if (!strncmp(t, "role:", 5) && ts_role_parse(t + 5)) {
         /* every enabled user who holds the role */
         sqlite3_stmt *st = stmt(tx->s, tx->c, Q_USERS_WITH_ROLE);
@@ -2503,12 +2530,14 @@ int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, in
         sqlite3_clear_bindings(st);
         for (int k = 0; k < nu && !rc; k++) {
           snprintf(recipient, sizeof recipient, "user:%.64s", users[k]);
+          if (people)
+            ts_people_add(people, users[k]);
           if (!(rc = notice_add(tx, c->id, grade, t, recipient, reason, at)))
             (*n)++;
         }
         continue;
       }
-      if (!recipient[0])
+      if (rc || !recipient[0])
         continue; /* names nothing in this organisation */
       if (!(rc = notice_add(tx, c->id, grade, t, recipient, reason, at)))
         (*n)++;

@@ -326,3 +326,37 @@ out:
   free(html);
   return rc;
 }
+
+int ts_svc_escalation_notify(ts_tx *tx, const ts_case *c, int level, const ts_people *people,
+                             int64_t now) {
+  char event[96], *subject = NULL, *text = NULL;
+  const char *list[TS_PEOPLE_MAX];
+  json_t *reasons = ts_case_field_json(c, TS_CF_GRADE_REASONS), *extra = NULL, *payload = NULL;
+  const char *reason = "";
+  int rc;
+  if (!people || people->n == 0) {
+    json_decref(reasons);
+    return TS_OK;
+  }
+  /* the last reason is the one that raised the grade */
+  if (json_is_array(reasons) && json_array_size(reasons))
+    reason = json_string_value(json_object_get(json_array_get(reasons, json_array_size(reasons) - 1), "text"));
+  snprintf(event, sizeof event, "tier:%s:g%d", ts_case_text(c, TS_CF_CASE_NO), level);
+  extra = json_pack("{s:s}", "reason", reason ? reason : "");
+  rc = extra ? ts_svc_letter_render(tx, c, "escalation", "zh", extra, now, &subject, &text) : TS_ERR_NOMEM;
+  if (!rc) {
+    for (int i = 0; i < people->n; i++)
+      list[i] = people->names[i];
+    payload = json_pack("{s:s,s:s,s:s,s:s,s:o}", "event", event, "kind", "escalation", "case_no",
+                        ts_case_text(c, TS_CF_CASE_NO), "grade", ts_case_text(c, TS_CF_GRADE), "at",
+                        rfc3339(now));
+    ts_notice nt = {event, "escalation", c->id, subject, text, NULL, list, people->n, NULL, payload, now};
+    rc = payload ? ts_tx_notify(tx, &nt, NULL) : TS_ERR_NOMEM;
+  }
+  json_decref(reasons);
+  json_decref(extra);
+  json_decref(payload);
+  free(subject);
+  free(text);
+  return rc;
+}

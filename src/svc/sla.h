@@ -25,6 +25,11 @@ int ts_svc_sla_case(ts_tx *tx, const ts_case *before, ts_case *c, const char *co
 /* Inside a write: the passing of time for one case (the scheduler's unit of work). */
 int ts_svc_sla_case_due(ts_tx *tx, const char *case_no, int64_t now);
 
+/* Inside a write: tells the people an escalation to grade g<level> reached (in-app, e-mail,
+ * webhook "escalation"), once per case and grade. */
+int ts_svc_escalation_notify(ts_tx *tx, const ts_case *c, int level, const ts_people *people,
+                             int64_t now);
+
 /* Renders letter template code/lang for c with extra variables (may be NULL) into a
  * subject and a text (both malloc'd), reading the template through the transaction. */
 int ts_svc_letter_render(ts_tx *tx, const ts_case *c, const char *code, const char *lang,

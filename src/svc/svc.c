@@ -122,7 +122,9 @@ int ts_svc_case_grade(ts_tx *tx, ts_case *c, int64_t now) {
   int tier = ts_case_has(c, TS_CF_ESCALATION_TIER) ? (int)ts_case_int(c, TS_CF_ESCALATION_TIER) : 1;
   if (level > tier && c->id) {
     int notices;
-    if ((rc = ts_tx_escalate(tx, c, tier, level, now, &notices)))
+    ts_people people = {.n = 0};
+    if ((rc = ts_tx_escalate(tx, c, tier, level, now, &notices, &people)) ||
+        (rc = ts_svc_escalation_notify(tx, c, level, &people, now)))
       return rc;
   }
   if (c->id || !ts_case_has(c, TS_CF_ESCALATION_TIER))
@@ -152,8 +154,10 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
   int notices;
   if ((rc = ts_svc_case_grade(tx, c, now)) || (rc = ts_tx_case_insert(tx, c, prefix, now)))
     return rc;
-  if (ts_case_int(c, TS_CF_ESCALATION_TIER) > 1 &&
-      (rc = ts_tx_escalate(tx, c, 1, (int)ts_case_int(c, TS_CF_ESCALATION_TIER), now, &notices)))
+  ts_people people = {.n = 0};
+  int tier = (int)ts_case_int(c, TS_CF_ESCALATION_TIER);
+  if (tier > 1 && ((rc = ts_tx_escalate(tx, c, 1, tier, now, &notices, &people)) ||
+                   (rc = ts_svc_escalation_notify(tx, c, tier, &people, now))))
     return rc;
   if (!changes && !(changes = own = ts_svc_case_register_changes(c)))
     return TS_ERR_NOMEM;
