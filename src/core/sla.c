@@ -133,7 +133,9 @@ int ts_sla_event(const ts_sla_ctx *x, const char *event, int64_t at, int64_t now
       rc = recompute(x, k);
     } else if (!strcmp(event, "unreachable") && !k->unreachable && k->state != TS_CLK_BREACHED) {
       int g = x->grade >= 1 && x->grade <= 4 ? x->grade - 1 : 0;
-      if (d->unreachable[g] > 0) {
+      if (k->state == TS_CLK_RUNNING && now >= k->due_at) {
+        breach(k); /* it ran out before the customer was found unreachable */
+      } else if (d->unreachable[g] > 0) {
         k->unreachable = 1;
         k->changed = 1;
         if (!(rc = def_length(x, d, 1, &k->duration, &k->working)))
@@ -170,7 +172,7 @@ int ts_sla_event(const ts_sla_ctx *x, const char *event, int64_t at, int64_t now
   return rc;
 }
 
-int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n) {
+int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n, int64_t now) {
   int rc = TS_OK;
   for (int i = 0; i < n && !rc; i++) {
     ts_clock *k = &clocks[i];
@@ -179,6 +181,10 @@ int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n) {
     int working;
     if (!d || !is_open(k) || k->state == TS_CLK_BREACHED)
       continue;
+    if (k->state == TS_CLK_RUNNING && now >= k->due_at) {
+      breach(k); /* already out of time: a new grade does not give it back */
+      continue;
+    }
     if ((rc = def_length(x, d, k->unreachable, &secs, &working)) || secs == 0 ||
         (secs == k->duration && working == k->working))
       continue;

@@ -78,8 +78,9 @@ typedef struct {
  * (fire BREACH) if it was not already. TS_ERR_INVALID if a limit cannot be computed. */
 int ts_sla_event(const ts_sla_ctx *x, const char *event, int64_t at, int64_t now,
                  ts_clock *clocks, int *n, int max);
-/* After a change of grade: recomputes the length and due time of every open clock. */
-int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n);
+/* After a change of grade at now: recomputes the length and due time of every open clock
+ * (one already past its due time is breached instead: a new grade does not give time back). */
+int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n, int64_t now);
 /* The passing of time: a running clock past its warning point fires WARN (once), one past
  * its due time becomes breached and fires BREACH. */
 void ts_sla_advance(ts_clock *k, int64_t now);

@@ -270,7 +270,7 @@ int ts_svc_sla_case(ts_tx *tx, const ts_case *before, ts_case *c, const char *co
   ts_sla_ctx x = ctx_for(r, c);
   const char *g0 = before ? ts_case_text(before, TS_CF_GRADE) : NULL;
   const char *g1 = ts_case_text(c, TS_CF_GRADE);
-  if (g0 && g1 && strcmp(g0, g1) && (rc = ts_sla_regrade(&x, ks, nk)))
+  if (g0 && g1 && strcmp(g0, g1) && (rc = ts_sla_regrade(&x, ks, nk, now)))
     return rc;
   for (int i = 0; i < n && !rc; i++) {
     int64_t at = !strcmp(events[i], "received") ? ts_case_int(c, TS_CF_RECEIVED_AT) : now;
