@@ -106,7 +106,9 @@ static int apply_action(ts_tx *tx, void *arg) {
     goto out;
   /* the clocks hear of it (DOMAIN §5); a low score that reopened the case says so too */
   {
-    const char *events[2] = {ts_transitions[w->action].name, "reopen"};
+    /* a resolution the customer refused is no resolution: the clocks hear nothing */
+    int refused = w->action == TS_ACT_RESOLVE && w->res.to != TS_ST_RESOLVED;
+    const char *events[2] = {refused ? "resolve_refused" : ts_transitions[w->action].name, "reopen"};
     int nev = w->res.reopened && w->action != TS_ACT_REOPEN ? 2 : 1;
     if ((rc = ts_svc_sla_case(tx, cur, w->after, events, nev, w->now)))
       goto out;

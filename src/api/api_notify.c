@@ -370,12 +370,12 @@ void ts_api_letter_send(ts_req *r) {
   if (letter_params(r, o))
     goto out;
   ts_api_check_keys(o->body, keys, errors);
-  if (ts_api_get_text(o->body, "lang", 0, 4, 0, errors, &lang) && lang) {
+  if (!ts_api_get_text(o->body, "lang", 0, 4, 0, errors, &lang) && lang) {
     if (!ts_enum_has(langs, lang))
       json_object_set_new(errors, "lang", json_string("must be zh or en"));
     snprintf(o->lang, sizeof o->lang, "%s", lang);
   }
-  if (ts_api_get_text(o->body, "to", 0, 254, 0, errors, &o->to) && o->to && !ts_email_ok(o->to))
+  if (!ts_api_get_text(o->body, "to", 0, 254, 0, errors, &o->to) && o->to && !ts_email_ok(o->to))
     json_object_set_new(errors, "to", json_string("must be an e-mail address"));
   o->status = 202;
   if (ts_api_submit(r, &errors, apply_letter_send, o, nop_free, nop_finish))

@@ -100,13 +100,15 @@ void ts_api_calendar_put(ts_req *r) {
   size_t i;
   if (!json_is_array(wd) || json_array_size(wd) > 7)
     json_object_set_new(errors, "weekdays", json_string("must be a list of weekdays 1 (Monday) to 7"));
+  if (json_is_array(wd) && !json_array_size(wd))
+    json_object_set_new(errors, "weekdays", json_string("must name at least one working weekday"));
   json_array_foreach(wd, i, v) {
     if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 7)
       json_object_set_new(errors, "weekdays", json_string("must be a list of weekdays 1 (Monday) to 7"));
     else
       o->weekdays |= 1u << (json_integer_value(v) - 1);
   }
-  if (ts_api_get_text(o->body, "hours", 1, 100, 0, errors, &o->text) && o->text &&
+  if (!ts_api_get_text(o->body, "hours", 1, 100, 0, errors, &o->text) && o->text &&
       ts_cal_parse_spans(o->text, &o->cal))
     json_object_set_new(errors, "hours", json_string("must be spans like 09:00-12:00,13:00-18:00"));
   if (!json_object_size(errors)) {
@@ -194,7 +196,7 @@ void ts_api_calendar_import(ts_req *r) {
   if (!o || !errors || ts_api_body(r, &o->body))
     goto out;
   ts_api_check_keys(o->body, keys, errors);
-  if (ts_api_get_text(o->body, "text", 1, 200000, 1, errors, &text) && text &&
+  if (!ts_api_get_text(o->body, "text", 1, 200000, 1, errors, &text) && text &&
       ts_svc_calendar_parse(text, &o->days, &o->ndays, errors) == TS_ERR_NOMEM)
     goto out;
   o->reply = json_pack("{s:i}", "imported", o->ndays);
@@ -266,7 +268,7 @@ static int apply_clock_put(ts_tx *tx, void *arg) {
 static void events_into(json_t *body, const char *key, int required, char *dst, size_t dstsz,
                         json_t *errors) {
   const char *v = NULL;
-  if (!ts_api_get_text(body, key, required, dstsz - 1, 0, errors, &v) || !v)
+  if (ts_api_get_text(body, key, required, dstsz - 1, 0, errors, &v) || !v)
     return;
   for (const char *p = v; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || *p == '_' || *p == ',' || *p == ':')) {
@@ -295,7 +297,7 @@ void ts_api_clocks_put(ts_req *r) {
   else
     snprintf(d->name, sizeof d->name, "%s", name);
   ts_api_check_keys(o->body, keys, errors);
-  if (ts_api_get_text(o->body, "channel", 0, 64, 0, errors, &v) && v) {
+  if (!ts_api_get_text(o->body, "channel", 0, 64, 0, errors, &v) && v) {
     int ext;
     if (*v && ts_store_channel_get(r->app->store, v, &ext))
       json_object_set_new(errors, "channel", json_string("is not a configured channel"));
@@ -305,14 +307,14 @@ void ts_api_clocks_put(ts_req *r) {
   events_into(o->body, "stop_on", 1, d->stop_on, sizeof d->stop_on, errors);
   events_into(o->body, "pause_on", 0, d->pause_on, sizeof d->pause_on, errors);
   events_into(o->body, "resume_on", 0, d->resume_on, sizeof d->resume_on, errors);
-  if (ts_api_get_text(o->body, "holder", 1, 15, 0, errors, &v) && v) {
+  if (!ts_api_get_text(o->body, "holder", 1, 15, 0, errors, &v) && v) {
     if (!ts_enum_has(holders, v))
       json_object_set_new(errors, "holder", json_string("must be owner, handler or dept"));
     snprintf(d->holder, sizeof d->holder, "%s", v);
   }
-  if (ts_api_get_text(o->body, "text_zh", 1, 40, 0, errors, &v) && v)
+  if (!ts_api_get_text(o->body, "text_zh", 1, 40, 0, errors, &v) && v)
     snprintf(d->text_zh, sizeof d->text_zh, "%s", v);
-  if (ts_api_get_text(o->body, "text_en", 1, 100, 0, errors, &v) && v)
+  if (!ts_api_get_text(o->body, "text_en", 1, 100, 0, errors, &v) && v)
     snprintf(d->text_en, sizeof d->text_en, "%s", v);
   json_t *act = json_object_get(o->body, "active"), *sort = json_object_get(o->body, "sort");
   if (act && !json_is_boolean(act))

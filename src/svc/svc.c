@@ -184,10 +184,10 @@ int ts_svc_case_insert(ts_tx *tx, ts_case *c, const char *prefix, const char *ac
   free(own);
   /* the clocks start (DOMAIN §5), and the customer who gave an address gets the
    * acknowledgement (受理函) at once, which meets the acknowledgement clock */
-  static const char *const events[] = {"received", "register"};
+  static const char *const events[] = {"received", "register", "site_visit"};
   const ts_sla_rules *r;
-  if (!rc)
-    rc = ts_svc_sla_case(tx, NULL, c, events, 2, now);
+  if (!rc) /* a site visit needed from the start starts its clock too */
+    rc = ts_svc_sla_case(tx, NULL, c, events, ts_case_int(c, TS_CF_SITE_VISIT) ? 3 : 2, now);
   if (!rc && ts_case_text(c, TS_CF_C_EMAIL) && !(rc = ts_tx_sla_rules(tx, &r)) && r->auto_ack)
     rc = ts_svc_letter_send(tx, c, "acknowledgement", "zh", ts_case_text(c, TS_CF_C_EMAIL), "system",
                             now, NULL);
