@@ -268,6 +268,9 @@ static int apply_clock_put(ts_tx *tx, void *arg) {
 static void events_into(json_t *body, const char *key, int required, char *dst, size_t dstsz,
                         json_t *errors) {
   const char *v = NULL;
+  const char *given = json_string_value(json_object_get(body, key));
+  if (!required && given && !*given)
+    return; /* "" = none, as GET shows it */
   if (ts_api_get_text(body, key, required, dstsz - 1, 0, errors, &v) || !v)
     return;
   for (const char *p = v; *p; p++)
@@ -297,7 +300,10 @@ void ts_api_clocks_put(ts_req *r) {
   else
     snprintf(d->name, sizeof d->name, "%s", name);
   ts_api_check_keys(o->body, keys, errors);
-  if (!ts_api_get_text(o->body, "channel", 0, 64, 0, errors, &v) && v) {
+  const char *chan = json_string_value(json_object_get(o->body, "channel"));
+  if (chan && !*chan) {
+    /* "" = every channel, as GET shows it */
+  } else if (!ts_api_get_text(o->body, "channel", 0, 64, 0, errors, &v) && v) {
     int ext;
     if (*v && ts_store_channel_get(r->app->store, v, &ext))
       json_object_set_new(errors, "channel", json_string("is not a configured channel"));
@@ -339,7 +345,7 @@ void ts_api_clocks_put(ts_req *r) {
           json_integer_value(amount) < 1 || json_integer_value(amount) > 100000 ||
           !ts_enum_has(units, json_string_value(unit)) ||
           (ur && !json_is_null(ur) && (!json_is_integer(ur) || json_integer_value(ur) < json_integer_value(amount))) ||
-          json_object_size(lim) > 3) {
+          json_object_size(lim) != 2u + (ur != NULL)) { /* no other member, misspelt or not */
         json_object_set_new(errors, where, json_string("must be {amount 1..100000, unit min|h|d|wh|wd, "
                                                        "unreachable_amount ≥ amount or null} for g1..g4"));
         continue;

@@ -107,8 +107,12 @@ int ts_sla_event(const ts_sla_ctx *x, const char *event, int64_t at, int64_t now
   for (int i = 0; i < *n && !rc; i++) {
     ts_clock *k = &clocks[i];
     const ts_clock_def *d = ts_sla_def(x, k->name);
-    if (!is_open(k) || (!d && !terminal(event)))
+    if (!is_open(k))
       continue;
+    if (!d && !terminal(event)) {
+      ts_sla_retire(k, now);
+      continue;
+    }
     if (terminal(event) || ts_sla_list_has(d->stop_on, event)) {
       if (k->state == TS_CLK_RUNNING && now >= k->due_at)
         breach(k);
@@ -196,6 +200,15 @@ int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n, int64_t now) {
     rc = recompute(x, k);
   }
   return rc;
+}
+
+void ts_sla_retire(ts_clock *k, int64_t now) {
+  if (!is_open(k))
+    return;
+  if (k->state != TS_CLK_BREACHED)
+    k->state = TS_CLK_MET;
+  k->stopped_at = now;
+  k->changed = 1;
 }
 
 void ts_sla_advance(ts_clock *k, int64_t now) {

@@ -84,6 +84,9 @@ int ts_sla_regrade(const ts_sla_ctx *x, ts_clock *clocks, int n, int64_t now);
 /* The passing of time: a running clock past its warning point fires WARN (once), one past
  * its due time becomes breached and fires BREACH. */
 void ts_sla_advance(ts_clock *k, int64_t now);
+/* Ends an open clock whose rule was deactivated: it stops without a breach (one already
+ * breached stays so). ts_sla_event does this on any event. */
+void ts_sla_retire(ts_clock *k, int64_t now);
 /* When the scheduler must look at k again, or 0 if never. */
 int64_t ts_sla_next_at(const ts_clock *k);
 /* "running", "paused", "met", "breached" as seen at now (a running clock past its due

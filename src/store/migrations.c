@@ -465,7 +465,7 @@ static const char m009_sla[] =
   "INSERT INTO clock_defs(name, channel, start_on, stop_on, pause_on, resume_on, holder, text_zh, text_en, sort) VALUES"
   " ('register','','received','register','','','owner','一线人员接报后登记','Registered after a frontline person heard it',1),"
   " ('acknowledge','','received','accept,letter:acknowledgement','','','owner','受理（受理函）','Acknowledged (受理函)',2),"
-  " ('first_contact','','assign','contact','','','handler','处理人首次联系客户','First contact by the handler',3),"
+  " ('first_contact','','assign','contact,resolve','','','handler','处理人首次联系客户','First contact by the handler',3),"
   " ('solution','','assign','propose','','','handler','确定责任并提出方案','Responsibility determined and solution proposed',4),"
   " ('approval','','propose','approve,send_back','','','dept','审批决定','Approval decision',5),"
   " ('resolve','','received,reopen','resolve','suspend','resume','handler','处理完毕','Resolved',6),"

@@ -43,10 +43,21 @@ json_t *ts_svc_letter_vars(ts_tx *tx, const ts_case *c, int64_t now) {
   json_t *v = json_object();
   if (!v)
     return NULL;
+  const ts_sla_rules *r = NULL;
   if (c->id && ts_tx_clocks_get(tx, c->id, ks, TS_SLA_CLOCKS_MAX, &n) == TS_OK)
-    for (int i = 0; i < n; i++)
-      if (!strcmp(ks[i].name, "resolve") && ks[i].due_at)
-        answer_due = ks[i].due_at; /* the latest run of the resolution clock */
+    for (int i = 0; i < n; i++) {
+      if (strcmp(ks[i].name, "resolve"))
+        continue;
+      answer_due = ks[i].due_at; /* the latest run of the resolution clock */
+      if (ks[i].state == TS_CLK_PAUSED && ts_tx_sla_rules(tx, &r) == TS_OK) {
+        /* on hold: the answer is due as if it went on now */
+        int64_t left = ks[i].duration - ks[i].used;
+        if (!ks[i].working)
+          answer_due = now + left;
+        else if (ts_cal_add(&r->cal, now, left, &answer_due))
+          answer_due = 0;
+      }
+    }
   const char *title = ts_case_text(c, TS_CF_TITLE);
   static const struct {
     const char *var;
@@ -60,7 +71,7 @@ json_t *ts_svc_letter_vars(ts_tx *tx, const ts_case *c, int64_t now) {
     const char *t = ts_case_text(c, texts[i].field);
     json_object_set_new(v, texts[i].var, json_string(t ? t : ""));
   }
-  json_object_set_new(v, "title", json_string(title ? title : "您反映的问题"));
+  json_object_set_new(v, "title", json_string(title ? title : ""));
   set_time(v, "received_at", ts_case_int(c, TS_CF_RECEIVED_AT));
   set_time(v, "registered_at", ts_case_int(c, TS_CF_REGISTERED_AT));
   set_time(v, "accepted_at", ts_case_has(c, TS_CF_ACCEPTED_AT) ? ts_case_int(c, TS_CF_ACCEPTED_AT)
@@ -88,6 +99,8 @@ int ts_svc_letter_render(ts_tx *tx, const ts_case *c, const char *code, const ch
     rc = TS_ERR_NOMEM;
     goto out;
   }
+  if (!ts_case_text(c, TS_CF_TITLE)) /* no title: the letter still reads */
+    json_object_set_new(vars, "title", json_string(strcmp(lang, "en") ? "您反映的问题" : "your complaint"));
   if (extra)
     json_object_update(vars, extra);
   if ((rc = ts_letter_render(tsub, vars, 0, subject)) || (rc = ts_letter_render(tbody, vars, 0, text))) {
@@ -225,6 +238,16 @@ static int on_breach(ts_tx *tx, ts_case *c, const ts_clock *k, const ts_clock_de
   if (rc)
     return rc;
   add_person(people, &n, h.user);
+  if (!h.user[0] && h.unit) {
+    /* a department's clock: its supervisors and managers hold it */
+    char held[PEOPLE_MAX][65];
+    int nh = 0;
+    int64_t where;
+    if ((rc = ts_tx_unit_people(tx, h.unit, SUPERVISORS, held, PEOPLE_MAX, &nh, &where)))
+      return rc;
+    for (int i = 0; i < nh; i++)
+      add_person(people, &n, held[i]);
+  }
   for (int i = 0; i < nt; i++)
     add_person(people, &n, tier[i]);
   extra = json_pack("{s:s,s:s}", "holder", h.user[0] ? h.user : "部门", "escalated_to", tier_name);
@@ -287,8 +310,13 @@ int ts_svc_sla_case_due(ts_tx *tx, const char *case_no, int64_t now) {
   int rc = ts_tx_case_get(tx, case_no, &c);
   if (!rc && !(rc = ts_tx_sla_rules(tx, &r)) &&
       !(rc = ts_tx_clocks_get(tx, c->id, ks, TS_SLA_CLOCKS_MAX, &nk))) {
-    for (int i = 0; i < nk; i++)
-      ts_sla_advance(&ks[i], now);
+    ts_sla_ctx x = ctx_for(r, c);
+    for (int i = 0; i < nk; i++) {
+      if (ts_sla_def(&x, ks[i].name))
+        ts_sla_advance(&ks[i], now);
+      else
+        ts_sla_retire(&ks[i], now); /* its rule was deactivated: it no longer counts */
+    }
     rc = settle(tx, c, r, ks, nk, now);
   }
   ts_case_free(c);

@@ -1028,8 +1028,12 @@ static void test_terminal(void **state) {
     old->warn_at = t0 + 8 * DAY;
     assert_int_equal(n, 8);
     settle(ks, n);
-    event(&x, "contact", t0 + 2 * H, ks, &n); /* only its own clock: not the retired one */
-    assert_int_equal(old->changed, 0);
+    event(&x, "contact", t0 + 2 * H, ks, &n);
+    /* a clock whose rule is gone ends quietly at the case's next event: met, no breach */
+    assert_int_equal(old->changed, 1);
+    assert_int_equal(old->state, TS_CLK_MET);
+    assert_int_equal(old->stopped_at, t0 + 2 * H);
+    assert_int_equal(old->fire, 0);
     assert_int_equal(find(ks, n, "first_contact", 1)->state, TS_CLK_MET);
     settle(ks, n);
 
@@ -1053,10 +1057,14 @@ static void test_terminal(void **state) {
       assert_int_equal(k->breached_at, t0 + 24 * H);
       assert_int_equal(k->stopped_at, end);
     }
-    /* in time: site_visit (2 wd, Tue 03-03 18:00), odr_12315 (10 wd), the paused resolve,
-     * the retired clock */
-    static const char *const in_time[] = {"site_visit", "odr_12315", "resolve", "retired"};
-    for (int i = 0; i < 4; i++) {
+    /* the retired clock stopped at the contact and stays so */
+    k = find(ks, n, "retired", 1);
+    assert_int_equal(k->state, TS_CLK_MET);
+    assert_int_equal(k->stopped_at, t0 + 2 * H);
+    assert_int_equal(k->changed, 0);
+    /* in time: site_visit (2 wd, Tue 03-03 18:00), odr_12315 (10 wd), the paused resolve */
+    static const char *const in_time[] = {"site_visit", "odr_12315", "resolve"};
+    for (int i = 0; i < 3; i++) {
       k = find(ks, n, in_time[i], 1);
       if (k->state != TS_CLK_MET)
         fail_msg("%s: %s left %s", ends[e], in_time[i], ts_sla_state_name(k, end));
