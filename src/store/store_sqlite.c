@@ -2476,7 +2476,7 @@ void ts_people_add(ts_people *p, const char *username) {
     if (!strcmp(p->names[i], username))
       return;
   if (p->n < TS_PEOPLE_MAX && username[0])
-    snprintf(p->names[p->n++], sizeof p->names[0], "%s", username);
+    snprintf(p->names[p->n++], sizeof p->names[0], "%.64s", username);
 }
 
 int ts_tx_escalate(ts_tx *tx, const ts_case *c, int from_grade, int to_grade, int64_t at,

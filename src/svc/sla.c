@@ -144,7 +144,7 @@ static void add_person(char (*people)[65], int *n, const char *name) {
     if (!strcmp(people[i], name))
       return;
   if (*n < PEOPLE_MAX && name[0])
-    snprintf(people[(*n)++], 65, "%s", name);
+    snprintf(people[(*n)++], 65, "%.64s", name);
 }
 
 static int notify_clock(ts_tx *tx, const ts_case *c, const ts_clock *k, const ts_clock_def *d,
