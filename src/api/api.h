@@ -175,6 +175,25 @@ void ts_api_caller_init(ts_api_caller *me, const ts_req *r);
  * so a write never acts on a case that left the caller's place meanwhile. */
 int ts_api_tx_case(ts_tx *tx, const char *case_no, const ts_principal *who, ts_case **out);
 
+/* One small write of a handler: the body it parsed, what it answers on success (status,
+ * reply), the reason it gives a refusal (why), the caller and the time. A handler's own
+ * write struct starts with it and adds its fields; `clear` frees those (may be NULL). */
+typedef struct {
+  json_t *body, *reply;
+  int status; /* 200 unless the handler says otherwise */
+  const char *why;
+  ts_api_caller me;
+  int64_t now;
+  void (*clear)(void *self);
+} ts_api_op;
+/* A zeroed struct of size bytes that starts with a ts_api_op, initialised for r; replies
+ * 500 and returns NULL when out of memory. */
+void *ts_api_op_new(ts_req *r, size_t size, void (*clear)(void *self));
+/* Frees it (NULL is fine): the body, the reply, the handler's own fields. */
+void ts_api_op_free(void *self);
+/* The finish of ts_req_defer for such writes: reply (or the error with why) as set. */
+void ts_api_op_finish(ts_req *r, int rc);
+
 json_t *ts_api_user_json(const ts_user *u);
 json_t *ts_api_unit_json(const ts_unit *u);
 /* RFC 3339 string for t in the organisation's zone, or null for 0. */

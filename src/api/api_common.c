@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "util/clock.h"
 #include "core/caseno.h"
 #include "core/text.h"
 #include "core/ts_err.h"
@@ -297,4 +298,37 @@ int ts_api_submit(ts_req *r, json_t **errors, ts_apply_fn apply, void *w, void (
   }
   ts_req_defer(r, apply, w, wfree, finish);
   return 1;
+}
+
+void *ts_api_op_new(ts_req *r, size_t size, void (*clear)(void *self)) {
+  ts_api_op *o = size >= sizeof *o ? calloc(1, size) : NULL;
+  if (!o) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    return NULL;
+  }
+  ts_api_caller_init(&o->me, r);
+  o->now = ts_now();
+  o->status = 200;
+  o->clear = clear;
+  return o;
+}
+
+void ts_api_op_free(void *self) {
+  ts_api_op *o = self;
+  if (!o)
+    return;
+  if (o->clear)
+    o->clear(o);
+  json_decref(o->body);
+  json_decref(o->reply);
+  free(o);
+}
+
+void ts_api_op_finish(ts_req *r, int rc) {
+  ts_api_op *o = r->wctx;
+  if (rc)
+    ts_reply_error(r, rc, o->why ? o->why : rc == TS_ERR_NOT_FOUND ? "no such thing" : "could not be saved",
+                   NULL);
+  else
+    ts_reply_json(r, o->status, json_incref(o->reply ? o->reply : json_object()));
 }

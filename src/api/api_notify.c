@@ -11,45 +11,13 @@
 #include "svc/sla.h"
 #include "util/clock.h"
 
+/* One small write (ts_api_op) with what these handlers need. */
 typedef struct {
-  json_t *body, *reply;
-  const char *why;
-  ts_api_caller me;
-  int64_t now, id;
+  ts_api_op base;
+  int64_t id;
   char case_no[40], code[40], lang[8];
-  const char *to, *url, *secret, *events, *subject, *text; /* borrowed from body */
-  int status;
+  const char *to, *url, *secret, *events, *subject, *text; /* borrowed from the body */
 } nop;
-
-static void nop_free(void *p) {
-  nop *o = p;
-  if (!o)
-    return;
-  json_decref(o->body);
-  json_decref(o->reply);
-  free(o);
-}
-
-static nop *nop_new(ts_req *r) {
-  nop *o = calloc(1, sizeof *o);
-  if (!o) {
-    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
-    return NULL;
-  }
-  ts_api_caller_init(&o->me, r);
-  o->now = ts_now();
-  o->status = 200;
-  return o;
-}
-
-static void nop_finish(ts_req *r, int rc) {
-  nop *o = r->wctx;
-  if (rc)
-    ts_reply_error(r, rc, o->why ? o->why : rc == TS_ERR_NOT_FOUND ? "no such thing" : "could not be saved",
-                   NULL);
-  else
-    ts_reply_json(r, o->status, json_incref(o->reply ? o->reply : json_object()));
-}
 
 /* ---- in-app notifications --------------------------------------------------------------- */
 
@@ -79,32 +47,32 @@ void ts_api_notifications_list(ts_req *r) {
 
 static int apply_read(ts_tx *tx, void *arg) {
   nop *o = arg;
-  int rc = ts_tx_notification_read(tx, o->me.username, o->id, o->now);
+  int rc = ts_tx_notification_read(tx, o->base.me.username, o->id, o->base.now);
   if (rc == TS_ERR_NOT_FOUND)
-    o->why = "no such notification";
+    o->base.why = "no such notification";
   return rc;
 }
 
 /* POST /api/v1/notifications/{id}/read and /api/v1/notifications/read-all */
 void ts_api_notification_read(ts_req *r) {
-  nop *o = nop_new(r);
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
   if (!o)
     return;
   if (!ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, &o->id)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such notification", NULL);
-    nop_free(o);
+    ts_api_op_free(o);
     return;
   }
-  o->reply = json_pack("{s:I}", "read", (json_int_t)o->id);
-  ts_req_defer(r, apply_read, o, nop_free, nop_finish);
+  o->base.reply = json_pack("{s:I}", "read", (json_int_t)o->id);
+  ts_req_defer(r, apply_read, o, ts_api_op_free, ts_api_op_finish);
 }
 
 void ts_api_notifications_read_all(ts_req *r) {
-  nop *o = nop_new(r);
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
   if (!o)
     return;
-  o->reply = json_pack("{s:s}", "read", "all");
-  ts_req_defer(r, apply_read, o, nop_free, nop_finish);
+  o->base.reply = json_pack("{s:s}", "read", "all");
+  ts_req_defer(r, apply_read, o, ts_api_op_free, ts_api_op_finish);
 }
 
 /* ---- the outbox and webhooks (admins) ------------------------------------------------------ */
@@ -130,23 +98,23 @@ void ts_api_outbox_list(ts_req *r) {
 
 static int apply_retry(ts_tx *tx, void *arg) {
   nop *o = arg;
-  int rc = ts_tx_outbox_retry(tx, o->id, o->now);
+  int rc = ts_tx_outbox_retry(tx, o->id, o->base.now);
   if (rc == TS_ERR_NOT_FOUND)
-    o->why = "no failed delivery with this id";
+    o->base.why = "no failed delivery with this id";
   return rc;
 }
 
 void ts_api_outbox_retry(ts_req *r) {
-  nop *o = nop_new(r);
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
   if (!o)
     return;
   if (!ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, &o->id)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no failed delivery with this id", NULL);
-    nop_free(o);
+    ts_api_op_free(o);
     return;
   }
-  o->reply = json_pack("{s:I,s:s}", "id", (json_int_t)o->id, "status", "pending");
-  ts_req_defer(r, apply_retry, o, nop_free, nop_finish);
+  o->base.reply = json_pack("{s:I,s:s}", "id", (json_int_t)o->id, "status", "pending");
+  ts_req_defer(r, apply_retry, o, ts_api_op_free, ts_api_op_finish);
 }
 
 void ts_api_webhooks_list(ts_req *r) {
@@ -160,12 +128,12 @@ void ts_api_webhooks_list(ts_req *r) {
 
 static int apply_webhook_add(ts_tx *tx, void *arg) {
   nop *o = arg;
-  int rc = ts_tx_webhook_add(tx, o->url, o->secret, o->events, o->now, &o->id);
+  int rc = ts_tx_webhook_add(tx, o->url, o->secret, o->events, o->base.now, &o->id);
   if (!rc) {
-    json_decref(o->reply);
-    o->reply = json_pack("{s:{s:I,s:s,s:s,s:b}}", "webhook", "id", (json_int_t)o->id, "url", o->url,
+    json_decref(o->base.reply);
+    o->base.reply = json_pack("{s:{s:I,s:s,s:s,s:b}}", "webhook", "id", (json_int_t)o->id, "url", o->url,
                          "events", o->events, "active", 1);
-    rc = o->reply ? TS_OK : TS_ERR_NOMEM;
+    rc = o->base.reply ? TS_OK : TS_ERR_NOMEM;
   }
   return rc;
 }
@@ -175,13 +143,13 @@ static int apply_webhook_add(ts_tx *tx, void *arg) {
 void ts_api_webhooks_create(ts_req *r) {
   static const char *const keys[] = {"url", "secret", "events", NULL};
   json_t *errors = json_object();
-  nop *o = nop_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
-  ts_api_check_keys(o->body, keys, errors);
-  ts_api_get_text(o->body, "url", 1, 2000, 0, errors, &o->url);
-  ts_api_get_text(o->body, "secret", 1, 200, 0, errors, &o->secret);
-  ts_api_get_text(o->body, "events", 0, 300, 0, errors, &o->events);
+  ts_api_check_keys(o->base.body, keys, errors);
+  ts_api_get_text(o->base.body, "url", 1, 2000, 0, errors, &o->url);
+  ts_api_get_text(o->base.body, "secret", 1, 200, 0, errors, &o->secret);
+  ts_api_get_text(o->base.body, "events", 0, 300, 0, errors, &o->events);
   if (o->url && strncmp(o->url, "https://", 8) && strncmp(o->url, "http://", 7))
     json_object_set_new(errors, "url", json_string("must be an http(s) URL"));
   if (o->secret && strlen(o->secret) < 16)
@@ -193,33 +161,33 @@ void ts_api_webhooks_create(ts_req *r) {
       json_object_set_new(errors, "events", json_string("must be * or kinds separated by commas"));
       break;
     }
-  o->status = 201;
-  if (ts_api_submit(r, &errors, apply_webhook_add, o, nop_free, nop_finish))
+  o->base.status = 201;
+  if (ts_api_submit(r, &errors, apply_webhook_add, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  nop_free(o);
+  ts_api_op_free(o);
 }
 
 static int apply_webhook_delete(ts_tx *tx, void *arg) {
   nop *o = arg;
   int rc = ts_tx_webhook_delete(tx, o->id);
   if (rc == TS_ERR_NOT_FOUND)
-    o->why = "no such webhook";
+    o->base.why = "no such webhook";
   return rc;
 }
 
 void ts_api_webhooks_delete(ts_req *r) {
-  nop *o = nop_new(r);
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
   if (!o)
     return;
   if (!ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, &o->id)) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such webhook", NULL);
-    nop_free(o);
+    ts_api_op_free(o);
     return;
   }
-  o->reply = json_pack("{s:I}", "deleted", (json_int_t)o->id);
-  ts_req_defer(r, apply_webhook_delete, o, nop_free, nop_finish);
+  o->base.reply = json_pack("{s:I}", "deleted", (json_int_t)o->id);
+  ts_req_defer(r, apply_webhook_delete, o, ts_api_op_free, ts_api_op_finish);
 }
 
 /* ---- letter templates and letters ------------------------------------------------------------ */
@@ -241,7 +209,7 @@ void ts_api_letter_templates_list(ts_req *r) {
 
 static int apply_template_put(ts_tx *tx, void *arg) {
   nop *o = arg;
-  return ts_tx_letter_put(tx, o->code, o->lang, o->subject, o->text, o->me.username, o->now);
+  return ts_tx_letter_put(tx, o->code, o->lang, o->subject, o->text, o->base.me.username, o->base.now);
 }
 
 /* PUT /api/v1/letter-templates/{code}/{lang} {"subject","body"} with {{variables}}. */
@@ -249,8 +217,8 @@ void ts_api_letter_template_put(ts_req *r) {
   static const char *const keys[] = {"subject", "body", NULL};
   json_t *errors = json_object();
   char why[160];
-  nop *o = nop_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
   const char *code = ts_req_param(r, 0), *lang = ts_req_param(r, 1);
   if (!ts_ident_ok(code, 32))
@@ -259,21 +227,21 @@ void ts_api_letter_template_put(ts_req *r) {
     json_object_set_new(errors, "lang", json_string("must be zh or en"));
   snprintf(o->code, sizeof o->code, "%s", code);
   snprintf(o->lang, sizeof o->lang, "%s", ts_enum_has(langs, lang) ? lang : "");
-  ts_api_check_keys(o->body, keys, errors);
-  ts_api_get_text(o->body, "subject", 1, 200, 0, errors, &o->subject);
-  ts_api_get_text(o->body, "body", 1, 20000, 1, errors, &o->text);
+  ts_api_check_keys(o->base.body, keys, errors);
+  ts_api_get_text(o->base.body, "subject", 1, 200, 0, errors, &o->subject);
+  ts_api_get_text(o->base.body, "body", 1, 20000, 1, errors, &o->text);
   if (o->subject && ts_letter_check(o->subject, letter_vars, why, sizeof why))
     json_object_set_new(errors, "subject", json_string(why));
   if (o->text && ts_letter_check(o->text, letter_vars, why, sizeof why))
     json_object_set_new(errors, "body", json_string(why));
   if (!json_object_size(errors))
-    o->reply = json_pack("{s:{s:s,s:s,s:s,s:s}}", "template", "code", o->code, "lang", o->lang,
+    o->base.reply = json_pack("{s:{s:s,s:s,s:s,s:s}}", "template", "code", o->code, "lang", o->lang,
                          "subject", o->subject, "body", o->text);
-  if (ts_api_submit(r, &errors, apply_template_put, o, nop_free, nop_finish))
+  if (ts_api_submit(r, &errors, apply_template_put, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  nop_free(o);
+  ts_api_op_free(o);
 }
 
 /* Rendering reads through a transaction that writes nothing (the renderer reads the
@@ -282,16 +250,16 @@ static int apply_render(ts_tx *tx, void *arg) {
   nop *o = arg;
   ts_case *c = NULL;
   char *subject = NULL, *text = NULL, *html = NULL;
-  int rc = ts_api_tx_case(tx, o->case_no, &o->me.p, &c);
-  if (!rc && !(rc = ts_svc_letter_render(tx, c, o->code, o->lang, NULL, o->now, &subject, &text)) &&
+  int rc = ts_api_tx_case(tx, o->case_no, &o->base.me.p, &c);
+  if (!rc && !(rc = ts_svc_letter_render(tx, c, o->code, o->lang, NULL, o->base.now, &subject, &text)) &&
       !(rc = ts_letter_text_to_html(subject, text, &html))) {
-    json_decref(o->reply);
-    o->reply = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?}}", "letter", "case_no", o->case_no, "template",
+    json_decref(o->base.reply);
+    o->base.reply = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s?}}", "letter", "case_no", o->case_no, "template",
                          o->code, "lang", o->lang, "subject", subject, "text", text, "html", html);
-    rc = o->reply ? TS_OK : TS_ERR_NOMEM;
+    rc = o->base.reply ? TS_OK : TS_ERR_NOMEM;
   }
   if (rc == TS_ERR_NOT_FOUND && c)
-    o->why = "no such letter template";
+    o->base.why = "no such letter template";
   free(subject);
   free(text);
   free(html);
@@ -324,35 +292,35 @@ static int letter_params(ts_req *r, nop *o) {
 /* GET /api/v1/cases/{no}/letters/{template}?lang=zh: the letter to read or print. */
 void ts_api_letter_render(ts_req *r) {
   static const char *const keys[] = {"lang", NULL};
-  nop *o = nop_new(r);
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
   if (!o)
     return;
   if (ts_api_query_keys(r, keys) || letter_params(r, o)) {
-    nop_free(o);
+    ts_api_op_free(o);
     return;
   }
-  ts_req_defer(r, apply_render, o, nop_free, nop_finish);
+  ts_req_defer(r, apply_render, o, ts_api_op_free, ts_api_op_finish);
 }
 
 static int apply_letter_send(ts_tx *tx, void *arg) {
   nop *o = arg;
   ts_case *c = NULL;
   char key[32];
-  int rc = ts_api_tx_case(tx, o->case_no, &o->me.p, &c);
+  int rc = ts_api_tx_case(tx, o->case_no, &o->base.me.p, &c);
   const char *to = o->to ? o->to : c ? ts_case_text(c, TS_CF_C_EMAIL) : NULL;
   if (!rc && !to) {
-    o->why = "the customer gave no e-mail address: print the letter, or give \"to\"";
+    o->base.why = "the customer gave no e-mail address: print the letter, or give \"to\"";
     rc = TS_ERR_CONFLICT;
   }
-  snprintf(key, sizeof key, "%lld", (long long)o->now);
-  if (!rc && (rc = ts_svc_letter_send(tx, c, o->code, o->lang, to, o->me.username, o->now, key)) ==
+  snprintf(key, sizeof key, "%lld", (long long)o->base.now);
+  if (!rc && (rc = ts_svc_letter_send(tx, c, o->code, o->lang, to, o->base.me.username, o->base.now, key)) ==
                TS_ERR_NOT_FOUND)
-    o->why = "no such letter template";
+    o->base.why = "no such letter template";
   if (!rc) {
-    json_decref(o->reply);
-    o->reply = json_pack("{s:{s:s,s:s,s:s,s:s}}", "letter", "case_no", o->case_no, "template", o->code,
+    json_decref(o->base.reply);
+    o->base.reply = json_pack("{s:{s:s,s:s,s:s,s:s}}", "letter", "case_no", o->case_no, "template", o->code,
                          "lang", o->lang, "to", to);
-    rc = o->reply ? TS_OK : TS_ERR_NOMEM;
+    rc = o->base.reply ? TS_OK : TS_ERR_NOMEM;
   }
   ts_case_free(c);
   return rc;
@@ -364,25 +332,25 @@ void ts_api_letter_send(ts_req *r) {
   static const char *const keys[] = {"lang", "to", NULL};
   json_t *errors = json_object();
   const char *lang = NULL;
-  nop *o = nop_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  nop *o = ts_api_op_new(r, sizeof(nop), NULL);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
   if (letter_params(r, o))
     goto out;
-  ts_api_check_keys(o->body, keys, errors);
-  if (!ts_api_get_text(o->body, "lang", 0, 4, 0, errors, &lang) && lang) {
+  ts_api_check_keys(o->base.body, keys, errors);
+  if (!ts_api_get_text(o->base.body, "lang", 0, 4, 0, errors, &lang) && lang) {
     if (!ts_enum_has(langs, lang))
       json_object_set_new(errors, "lang", json_string("must be zh or en"));
     snprintf(o->lang, sizeof o->lang, "%s", lang);
   }
-  if (!ts_api_get_text(o->body, "to", 0, 254, 0, errors, &o->to) && o->to && !ts_email_ok(o->to))
+  if (!ts_api_get_text(o->base.body, "to", 0, 254, 0, errors, &o->to) && o->to && !ts_email_ok(o->to))
     json_object_set_new(errors, "to", json_string("must be an e-mail address"));
-  o->status = 202;
-  if (ts_api_submit(r, &errors, apply_letter_send, o, nop_free, nop_finish))
+  o->base.status = 202;
+  if (ts_api_submit(r, &errors, apply_letter_send, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  nop_free(o);
+  ts_api_op_free(o);
 }
 
 /* ---- the test tick ---------------------------------------------------------------------------- */

@@ -14,54 +14,20 @@
 #include "util/clock.h"
 #include "util/tstime.h"
 
-/* One small write: its body, what it says back, and its own fields. */
+/* One small write (ts_api_op) with what these handlers need. */
 typedef struct {
-  json_t *body;
-  json_t *reply;
-  int status; /* of the reply on success */
-  const char *why; /* a conflict's or not-found's reason */
-  ts_api_caller me;
-  int64_t now, id;
-  char p0[80], p1[80];
+  ts_api_op base;
+  char date[16];     /* a calendar day's path parameter */
   unsigned weekdays;
-  const char *text, *text2, *text3; /* borrowed from body */
-  ts_calendar cal;                  /* calendar import: the parsed lines */
-  ts_cal_entry *days;
+  const char *text;  /* borrowed from the body */
+  ts_calendar cal;   /* the working hours parsed */
+  ts_cal_entry *days; /* calendar days parsed (owned) */
   int ndays;
   ts_clock_def def;
   int active, sort;
 } op;
 
-static void op_free(void *p) {
-  op *o = p;
-  if (!o)
-    return;
-  json_decref(o->body);
-  json_decref(o->reply);
-  free(o->days);
-  free(o);
-}
-
-static op *op_new(ts_req *r) {
-  op *o = calloc(1, sizeof *o);
-  if (!o) {
-    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
-    return NULL;
-  }
-  ts_api_caller_init(&o->me, r);
-  o->now = ts_now();
-  o->status = 200;
-  return o;
-}
-
-static void op_finish(ts_req *r, int rc) {
-  op *o = r->wctx;
-  if (rc)
-    ts_reply_error(r, rc, o->why ? o->why : rc == TS_ERR_NOT_FOUND ? "no such thing" : "could not be saved",
-                   NULL);
-  else
-    ts_reply_json(r, o->status, json_incref(o->reply ? o->reply : json_object()));
-}
+static void op_clear(void *self) { free(((op *)self)->days); }
 
 /* ---- the calendar ----------------------------------------------------------------------- */
 
@@ -85,18 +51,18 @@ void ts_api_calendar_get(ts_req *r) {
 
 static int apply_calendar_set(ts_tx *tx, void *arg) {
   op *o = arg;
-  return ts_tx_calendar_set(tx, o->weekdays, o->text, o->now);
+  return ts_tx_calendar_set(tx, o->weekdays, o->text, o->base.now);
 }
 
 /* PUT /api/v1/calendar {"weekdays":[1..7], "hours":"09:00-12:00,13:00-18:00"} */
 void ts_api_calendar_put(ts_req *r) {
   static const char *const keys[] = {"weekdays", "hours", NULL};
   json_t *errors = json_object();
-  op *o = op_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  op *o = ts_api_op_new(r, sizeof(op), op_clear);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
-  ts_api_check_keys(o->body, keys, errors);
-  json_t *wd = json_object_get(o->body, "weekdays"), *v;
+  ts_api_check_keys(o->base.body, keys, errors);
+  json_t *wd = json_object_get(o->base.body, "weekdays"), *v;
   size_t i;
   if (!json_is_array(wd) || json_array_size(wd) > 7)
     json_object_set_new(errors, "weekdays", json_string("must be a list of weekdays 1 (Monday) to 7"));
@@ -108,19 +74,19 @@ void ts_api_calendar_put(ts_req *r) {
     else
       o->weekdays |= 1u << (json_integer_value(v) - 1);
   }
-  if (!ts_api_get_text(o->body, "hours", 1, 100, 0, errors, &o->text) && o->text &&
+  if (!ts_api_get_text(o->base.body, "hours", 1, 100, 0, errors, &o->text) && o->text &&
       ts_cal_parse_spans(o->text, &o->cal))
     json_object_set_new(errors, "hours", json_string("must be spans like 09:00-12:00,13:00-18:00"));
   if (!json_object_size(errors)) {
     char hours[128];
     ts_cal_format_spans(&o->cal, hours, sizeof hours);
-    o->reply = json_pack("{s:{s:O,s:s}}", "calendar", "weekdays", wd, "hours", hours);
+    o->base.reply = json_pack("{s:{s:O,s:s}}", "calendar", "weekdays", wd, "hours", hours);
   }
-  if (ts_api_submit(r, &errors, apply_calendar_set, o, op_free, op_finish))
+  if (ts_api_submit(r, &errors, apply_calendar_set, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  op_free(o);
+  ts_api_op_free(o);
 }
 
 static int apply_day_put(ts_tx *tx, void *arg) {
@@ -133,12 +99,12 @@ void ts_api_calendar_day_put(ts_req *r) {
   static const char *const keys[] = {"kind", "name", NULL};
   json_t *errors = json_object();
   const char *kind = NULL, *name = NULL;
-  op *o = op_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  op *o = ts_api_op_new(r, sizeof(op), op_clear);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
-  ts_api_check_keys(o->body, keys, errors);
-  ts_api_get_text(o->body, "kind", 1, 16, 0, errors, &kind);
-  ts_api_get_text(o->body, "name", 0, 100, 0, errors, &name);
+  ts_api_check_keys(o->base.body, keys, errors);
+  ts_api_get_text(o->base.body, "kind", 1, 16, 0, errors, &kind);
+  ts_api_get_text(o->base.body, "name", 0, 100, 0, errors, &name);
   if (kind && !strcmp(kind, "holiday") == !strcmp(kind, "workday"))
     json_object_set_new(errors, "kind", json_string("must be holiday or workday"));
   if (!json_object_size(errors)) {
@@ -154,36 +120,36 @@ void ts_api_calendar_day_put(ts_req *r) {
     json_decref(lerr);
   }
   if (!json_object_size(errors))
-    o->reply = json_pack("{s:{s:s,s:s,s:s}}", "day", "date", o->days[0].date, "kind",
+    o->base.reply = json_pack("{s:{s:s,s:s,s:s}}", "day", "date", o->days[0].date, "kind",
                          o->days[0].working ? "workday" : "holiday", "name", o->days[0].name);
-  if (ts_api_submit(r, &errors, apply_day_put, o, op_free, op_finish))
+  if (ts_api_submit(r, &errors, apply_day_put, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  op_free(o);
+  ts_api_op_free(o);
 }
 
 static int apply_day_delete(ts_tx *tx, void *arg) {
   op *o = arg;
-  int rc = ts_tx_calendar_day_delete(tx, o->p0);
+  int rc = ts_tx_calendar_day_delete(tx, o->date);
   if (rc == TS_ERR_NOT_FOUND)
-    o->why = "the day is no exception in the calendar";
+    o->base.why = "the day is no exception in the calendar";
   return rc;
 }
 
 void ts_api_calendar_day_delete(ts_req *r) {
-  op *o = op_new(r);
+  op *o = ts_api_op_new(r, sizeof(op), op_clear);
   if (!o)
     return;
   const char *date = ts_req_param(r, 0);
   if (!ts_date_ok(date)) {
     ts_api_invalid(r, json_pack("{s:s}", "date", "must be a date YYYY-MM-DD"));
-    op_free(o);
+    ts_api_op_free(o);
     return;
   }
-  snprintf(o->p0, sizeof o->p0, "%s", date);
-  o->reply = json_pack("{s:s}", "deleted", date);
-  ts_req_defer(r, apply_day_delete, o, op_free, op_finish);
+  snprintf(o->date, sizeof o->date, "%s", date);
+  o->base.reply = json_pack("{s:s}", "deleted", date);
+  ts_req_defer(r, apply_day_delete, o, ts_api_op_free, ts_api_op_finish);
 }
 
 /* POST /api/v1/calendar/import {"text": "<lines: date,kind,name>"}: a year's list, all or
@@ -192,19 +158,19 @@ void ts_api_calendar_import(ts_req *r) {
   static const char *const keys[] = {"text", NULL};
   json_t *errors = json_object();
   const char *text = NULL;
-  op *o = op_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  op *o = ts_api_op_new(r, sizeof(op), op_clear);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
-  ts_api_check_keys(o->body, keys, errors);
-  if (!ts_api_get_text(o->body, "text", 1, 200000, 1, errors, &text) && text &&
+  ts_api_check_keys(o->base.body, keys, errors);
+  if (!ts_api_get_text(o->base.body, "text", 1, 200000, 1, errors, &text) && text &&
       ts_svc_calendar_parse(text, &o->days, &o->ndays, errors) == TS_ERR_NOMEM)
     goto out;
-  o->reply = json_pack("{s:i}", "imported", o->ndays);
-  if (ts_api_submit(r, &errors, apply_day_put, o, op_free, op_finish))
+  o->base.reply = json_pack("{s:i}", "imported", o->ndays);
+  if (ts_api_submit(r, &errors, apply_day_put, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  op_free(o);
+  ts_api_op_free(o);
 }
 
 /* GET /api/v1/calendar/due?start=<RFC 3339>&amount=2&unit=wd: the arithmetic itself. */
@@ -290,8 +256,8 @@ void ts_api_clocks_put(ts_req *r) {
   static const char *const units[] = {"min", "h", "d", "wh", "wd", NULL};
   json_t *errors = json_object();
   const char *v = NULL;
-  op *o = op_new(r);
-  if (!o || !errors || ts_api_body(r, &o->body))
+  op *o = ts_api_op_new(r, sizeof(op), op_clear);
+  if (!o || !errors || ts_api_body(r, &o->base.body))
     goto out;
   ts_clock_def *d = &o->def;
   const char *name = ts_req_param(r, 0);
@@ -299,37 +265,37 @@ void ts_api_clocks_put(ts_req *r) {
     json_object_set_new(errors, "name", json_string("must be a code of lower-case letters, digits and _"));
   else
     snprintf(d->name, sizeof d->name, "%s", name);
-  ts_api_check_keys(o->body, keys, errors);
-  const char *chan = json_string_value(json_object_get(o->body, "channel"));
+  ts_api_check_keys(o->base.body, keys, errors);
+  const char *chan = json_string_value(json_object_get(o->base.body, "channel"));
   if (chan && !*chan) {
     /* "" = every channel, as GET shows it */
-  } else if (!ts_api_get_text(o->body, "channel", 0, 64, 0, errors, &v) && v) {
+  } else if (!ts_api_get_text(o->base.body, "channel", 0, 64, 0, errors, &v) && v) {
     int ext;
     if (*v && ts_store_channel_get(r->app->store, v, &ext))
       json_object_set_new(errors, "channel", json_string("is not a configured channel"));
     snprintf(d->channel, sizeof d->channel, "%s", v);
   }
-  events_into(o->body, "start_on", 1, d->start_on, sizeof d->start_on, errors);
-  events_into(o->body, "stop_on", 1, d->stop_on, sizeof d->stop_on, errors);
-  events_into(o->body, "pause_on", 0, d->pause_on, sizeof d->pause_on, errors);
-  events_into(o->body, "resume_on", 0, d->resume_on, sizeof d->resume_on, errors);
-  if (!ts_api_get_text(o->body, "holder", 1, 15, 0, errors, &v) && v) {
+  events_into(o->base.body, "start_on", 1, d->start_on, sizeof d->start_on, errors);
+  events_into(o->base.body, "stop_on", 1, d->stop_on, sizeof d->stop_on, errors);
+  events_into(o->base.body, "pause_on", 0, d->pause_on, sizeof d->pause_on, errors);
+  events_into(o->base.body, "resume_on", 0, d->resume_on, sizeof d->resume_on, errors);
+  if (!ts_api_get_text(o->base.body, "holder", 1, 15, 0, errors, &v) && v) {
     if (!ts_enum_has(holders, v))
       json_object_set_new(errors, "holder", json_string("must be owner, handler or dept"));
     snprintf(d->holder, sizeof d->holder, "%s", v);
   }
-  if (!ts_api_get_text(o->body, "text_zh", 1, 40, 0, errors, &v) && v)
+  if (!ts_api_get_text(o->base.body, "text_zh", 1, 40, 0, errors, &v) && v)
     snprintf(d->text_zh, sizeof d->text_zh, "%s", v);
-  if (!ts_api_get_text(o->body, "text_en", 1, 100, 0, errors, &v) && v)
+  if (!ts_api_get_text(o->base.body, "text_en", 1, 100, 0, errors, &v) && v)
     snprintf(d->text_en, sizeof d->text_en, "%s", v);
-  json_t *act = json_object_get(o->body, "active"), *sort = json_object_get(o->body, "sort");
+  json_t *act = json_object_get(o->base.body, "active"), *sort = json_object_get(o->base.body, "sort");
   if (act && !json_is_boolean(act))
     json_object_set_new(errors, "active", json_string("must be true or false"));
   o->active = !json_is_false(act);
   if (sort && (!json_is_integer(sort) || json_integer_value(sort) < 0 || json_integer_value(sort) > 1000))
     json_object_set_new(errors, "sort", json_string("must be a whole number 0..1000"));
   o->sort = (int)json_integer_value(sort);
-  json_t *limits = json_object_get(o->body, "limits");
+  json_t *limits = json_object_get(o->base.body, "limits");
   if (!json_is_object(limits) || !json_object_size(limits)) {
     json_object_set_new(errors, "limits", json_string("must give the limit of at least one grade"));
   } else {
@@ -355,12 +321,12 @@ void ts_api_clocks_put(ts_req *r) {
       d->unreachable[gi] = json_integer_value(ur);
     }
   }
-  o->reply = json_pack("{s:{s:s}}", "clock", "name", d->name);
-  if (ts_api_submit(r, &errors, apply_clock_put, o, op_free, op_finish))
+  o->base.reply = json_pack("{s:{s:s}}", "clock", "name", d->name);
+  if (ts_api_submit(r, &errors, apply_clock_put, o, ts_api_op_free, ts_api_op_finish))
     o = NULL;
 out:
   json_decref(errors);
-  op_free(o);
+  ts_api_op_free(o);
 }
 
 /* ---- the queue, the ledger, delays -------------------------------------------------------- */

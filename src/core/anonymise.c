@@ -3,32 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A growing output buffer. */
-typedef struct {
-  char *p;
-  size_t len, cap;
-  int failed;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *g = realloc(b->p, cap);
-    if (!g) {
-      b->failed = 1;
-      return;
-    }
-    b->p = g;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
+#include "core/ts_err.h"
+#include "util/buf.h"
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -94,20 +70,20 @@ static int is_surname(const char *s) {
 }
 
 char *ts_anonymise(const char *text, const ts_case *c) {
-  buf b = {NULL, 0, 0, 0};
+  ts_buf b = {0};
   const char *names[3] = {NULL, NULL, NULL};
   if (c) {
     names[0] = ts_case_text(c, TS_CF_C_NAME);
     names[1] = ts_case_text(c, TS_CF_S_EMPLOYEE);
   }
-  put(&b, "", 0);
+  ts_buf_add(&b, "", 0);
   for (const char *s = text; *s;) {
     size_t n;
     /* names the case knows */
     int hit = 0;
     for (int i = 0; i < 2 && !hit; i++) {
       if (names[i] && (n = strlen(names[i])) >= 2 && strncmp(s, names[i], n) == 0) {
-        put(&b, i == 0 ? "客户" : "员工", strlen(i == 0 ? "客户" : "员工"));
+        ts_buf_add(&b, i == 0 ? "客户" : "员工", strlen(i == 0 ? "客户" : "员工"));
         s += n;
         hit = 1;
       }
@@ -120,8 +96,8 @@ char *ts_anonymise(const char *text, const ts_case *c) {
       for (const char *const *h = honorifics; *h && !hit; h++) {
         size_t hl = strlen(*h);
         if (strncmp(s + 3, *h, hl) == 0) {
-          put(&b, "某", strlen("某"));
-          put(&b, *h, hl);
+          ts_buf_add(&b, "某", strlen("某"));
+          ts_buf_add(&b, *h, hl);
           s += 3 + hl;
           hit = 1;
         }
@@ -130,7 +106,7 @@ char *ts_anonymise(const char *text, const ts_case *c) {
         continue;
     }
     if ((n = plate_at(s))) {
-      put(&b, "[车牌]", strlen("[车牌]"));
+      ts_buf_add(&b, "[车牌]", strlen("[车牌]"));
       s += n;
       continue;
     }
@@ -165,9 +141,9 @@ char *ts_anonymise(const char *text, const ts_case *c) {
                !(len == 10 && s[4] == '-' && s[7] == '-')) /* a date is no phone */
         word = "[电话]";
       if (word)
-        put(&b, word, strlen(word));
+        ts_buf_add(&b, word, strlen(word));
       else
-        put(&b, s, len);
+        ts_buf_add(&b, s, len);
       s = e; /* e > s: the first character always belongs to the run */
       continue;
     }
@@ -177,12 +153,9 @@ char *ts_anonymise(const char *text, const ts_case *c) {
         n = k;
         break;
       }
-    put(&b, s, n);
+    ts_buf_add(&b, s, n);
     s += n;
   }
-  if (b.failed) {
-    free(b.p);
-    return NULL;
-  }
-  return b.p;
+  char *out = NULL;
+  return ts_buf_finish(&b, &out) == TS_OK ? out : NULL;
 }

@@ -17,61 +17,12 @@
 #include <string.h>
 
 #include "core/ts_err.h"
+#include "util/buf.h"
 
 #define LETTER_NAME_MAX 64
 #define LETTER_MAX ((size_t)4 << 20)
 
-/* ---- growing buffer with a sticky error: after the first failure every append is a
- * no-op, so builders check once at the end. */
-
-typedef struct {
-  char *p;
-  size_t len, cap;
-  int rc; /* TS_OK, TS_ERR_NOMEM or TS_ERR_TOO_LARGE */
-} lbuf;
-
-static void lbuf_add(lbuf *b, const char *s, size_t n) {
-  if (b->rc)
-    return;
-  if (n > LETTER_MAX - b->len) {
-    b->rc = TS_ERR_TOO_LARGE;
-    return;
-  }
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->rc = TS_ERR_NOMEM;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void lbuf_str(lbuf *b, const char *s) {
-  lbuf_add(b, s, strlen(s));
-}
-
-/* Hands the text to *out (caller frees) or frees it; returns the buffer's result. */
-static int lbuf_finish(lbuf *b, char **out) {
-  if (!b->rc && !b->p)
-    lbuf_add(b, "", 0);
-  if (b->rc) {
-    free(b->p);
-    return b->rc;
-  }
-  *out = b->p;
-  return TS_OK;
-}
-
-/* s[0..n) with & < > " ' replaced by entities; runs of plain bytes are copied at once. */
-static void lbuf_escaped(lbuf *b, const char *s, size_t n) {
+static void buf_escaped(ts_buf *b, const char *s, size_t n) {
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     const char *ent;
@@ -94,11 +45,11 @@ static void lbuf_escaped(lbuf *b, const char *s, size_t n) {
     default:
       continue;
     }
-    lbuf_add(b, s + run, i - run);
-    lbuf_str(b, ent);
+    ts_buf_add(b, s + run, i - run);
+    ts_buf_str(b, ent);
     run = i + 1;
   }
-  lbuf_add(b, s + run, n - run);
+  ts_buf_add(b, s + run, n - run);
 }
 
 /* ---- the tokenizer */
@@ -216,7 +167,7 @@ static json_t *lookup(json_t *vars, const char *name, size_t n) {
 }
 
 /* Strings as they are, numbers printed, anything else (null, booleans, objects) "". */
-static void put_value(lbuf *b, json_t *v, int html) {
+static void put_value(ts_buf *b, json_t *v, int html) {
   char num[64];
   const char *s = NULL;
   size_t n = 0;
@@ -235,26 +186,26 @@ static void put_value(lbuf *b, json_t *v, int html) {
   if (!s)
     return;
   if (html)
-    lbuf_escaped(b, s, n);
+    buf_escaped(b, s, n);
   else
-    lbuf_add(b, s, n);
+    ts_buf_add(b, s, n);
 }
 
 int ts_letter_render(const char *tpl, json_t *vars, int html, char **out) {
-  lbuf b = {0};
+  ts_buf b = {.max = LETTER_MAX};
   tok t;
   if (!tpl)
     return TS_ERR_INVALID;
   for (const char *p = next_token(tpl, &t); t.kind != TOK_END; p = next_token(p, &t)) {
     switch (t.kind) {
     case TOK_TEXT:
-      lbuf_add(&b, t.s, t.n);
+      ts_buf_add(&b, t.s, t.n);
       break;
     case TOK_LITERAL:
-      lbuf_str(&b, "{{");
+      ts_buf_str(&b, "{{");
       break;
     case TOK_BAD:
-      lbuf_add(&b, t.s, t.n);
+      ts_buf_add(&b, t.s, t.n);
       break;
     case TOK_VAR:
       put_value(&b, json_is_object(vars) ? lookup(vars, t.s, t.n) : NULL, html);
@@ -263,7 +214,7 @@ int ts_letter_render(const char *tpl, json_t *vars, int html, char **out) {
       break;
     }
   }
-  return lbuf_finish(&b, out);
+  return ts_buf_finish(&b, out);
 }
 
 /* 1 if s[0..n) is only spaces and tabs. */
@@ -275,30 +226,30 @@ static int blank(const char *s, size_t n) {
 }
 
 int ts_letter_text_to_html(const char *title, const char *text, char **out) {
-  lbuf b = {0};
+  ts_buf b = {.max = LETTER_MAX};
   int in_par = 0;
   if (!text)
     return TS_ERR_INVALID;
-  lbuf_str(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-  lbuf_escaped(&b, title ? title : "", title ? strlen(title) : 0);
-  lbuf_str(&b, "</title></head>\n<body>\n");
+  ts_buf_str(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+  buf_escaped(&b, title ? title : "", title ? strlen(title) : 0);
+  ts_buf_str(&b, "</title></head>\n<body>\n");
   for (const char *p = text; *p;) {
     const char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
     size_t m = n && p[n - 1] == '\r' ? n - 1 : n; /* CRLF text too */
     if (blank(p, m)) {
       if (in_par)
-        lbuf_str(&b, "</p>\n");
+        ts_buf_str(&b, "</p>\n");
       in_par = 0;
     } else {
-      lbuf_str(&b, in_par ? "<br>\n" : "<p>");
-      lbuf_escaped(&b, p, m);
+      ts_buf_str(&b, in_par ? "<br>\n" : "<p>");
+      buf_escaped(&b, p, m);
       in_par = 1;
     }
     p = nl ? nl + 1 : p + n;
   }
   if (in_par)
-    lbuf_str(&b, "</p>\n");
-  lbuf_str(&b, "</body></html>\n");
-  return lbuf_finish(&b, out);
+    ts_buf_str(&b, "</p>\n");
+  ts_buf_str(&b, "</body></html>\n");
+  return ts_buf_finish(&b, out);
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "core/ts_err.h"
+#include "util/buf.h"
 
 #define SEND_TIMEOUT_MS 10000L
 #define MAIL_MAX ((size_t)16 << 20) /* the whole RFC 5322 message */
@@ -115,73 +116,38 @@ static int scheme_ok(const char *url, const char *a, const char *b) {
   return strncasecmp(url, a, strlen(a)) == 0 || strncasecmp(url, b, strlen(b)) == 0;
 }
 
-/* ---- the message buffer: growing, with a ceiling and a sticky error (checked once) */
+/* ---- the message, built in a ts_buf with the MAIL_MAX ceiling ---- */
 
-typedef struct {
-  char *p;
-  size_t len, cap;
-  int rc;
-} mbuf;
-
-static void mbuf_add(mbuf *b, const char *s, size_t n) {
-  if (b->rc)
-    return;
-  if (n > MAIL_MAX - b->len) {
-    b->rc = TS_ERR_TOO_LARGE;
-    return;
-  }
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->rc = TS_ERR_NOMEM;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void mbuf_str(mbuf *b, const char *s) {
-  mbuf_add(b, s, strlen(s));
-}
-
-/* Base64 of s[0..n) in lines of 76 characters, each ended by CRLF. */
-static void mbuf_base64_body(mbuf *b, const char *s, size_t n) {
+static void mbuf_base64_body(ts_buf *b, const char *s, size_t n) {
   for (size_t i = 0; i < n; i += B64_LINE_BYTES) {
     char line[sodium_base64_ENCODED_LEN(B64_LINE_BYTES, sodium_base64_VARIANT_ORIGINAL)];
     size_t k = n - i < B64_LINE_BYTES ? n - i : B64_LINE_BYTES;
     sodium_bin2base64(line, sizeof line, (const unsigned char *)s + i, k,
                       sodium_base64_VARIANT_ORIGINAL);
-    mbuf_str(b, line);
-    mbuf_str(b, "\r\n");
+    ts_buf_str(b, line);
+    ts_buf_str(b, "\r\n");
   }
 }
 
 /* s with every line break (LF, CR or CRLF) as CRLF: the canonical form of text that
  * RFC 2045 wants before base64. */
-static void mbuf_crlf(mbuf *b, const char *s) {
+static void mbuf_crlf(ts_buf *b, const char *s) {
   size_t run = 0, i = 0;
   for (; s[i]; i++) {
     if (s[i] != '\n' && s[i] != '\r')
       continue;
-    mbuf_add(b, s + run, i - run);
-    mbuf_str(b, "\r\n");
+    ts_buf_add(b, s + run, i - run);
+    ts_buf_str(b, "\r\n");
     if (s[i] == '\r' && s[i + 1] == '\n')
       i++;
     run = i + 1;
   }
-  mbuf_add(b, s + run, i - run);
+  ts_buf_add(b, s + run, i - run);
 }
 
 /* s as RFC 2047 "=?UTF-8?B?...?=" words of at most WORD_BYTES bytes each, cut between
  * UTF-8 characters (a word must hold whole characters), folded with CRLF SP. */
-static void mbuf_encoded_words(mbuf *b, const char *s) {
+static void mbuf_encoded_words(ts_buf *b, const char *s) {
   size_t n = strlen(s);
   for (size_t i = 0; i < n;) {
     char word[sodium_base64_ENCODED_LEN(WORD_BYTES, sodium_base64_VARIANT_ORIGINAL)];
@@ -193,9 +159,9 @@ static void mbuf_encoded_words(mbuf *b, const char *s) {
       k = j;
     sodium_bin2base64(word, sizeof word, (const unsigned char *)s + i, k,
                       sodium_base64_VARIANT_ORIGINAL);
-    mbuf_str(b, i ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
-    mbuf_str(b, word);
-    mbuf_str(b, "?=");
+    ts_buf_str(b, i ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
+    ts_buf_str(b, word);
+    ts_buf_str(b, "?=");
     i += k;
   }
 }
@@ -213,7 +179,7 @@ static int plain_ok(const char *s, int quoted) {
 }
 
 /* "Date: Tue, 14 Nov 2023 22:13:20 +0000" for t (UTC seconds). */
-static void mbuf_date(mbuf *b, int64_t t) {
+static void mbuf_date(ts_buf *b, int64_t t) {
   static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -233,61 +199,61 @@ static void mbuf_date(mbuf *b, int64_t t) {
       b->rc = TS_ERR_INVALID;
     return;
   }
-  mbuf_add(b, line, (size_t)n);
+  ts_buf_add(b, line, (size_t)n);
 }
 
 /* One text part's headers and body. */
-static void mbuf_part(mbuf *b, const char *type, const char *body) {
-  mbuf canon = {0};
+static void mbuf_part(ts_buf *b, const char *type, const char *body) {
+  ts_buf canon = {.max = MAIL_MAX};
   mbuf_crlf(&canon, body);
   if (canon.rc && !b->rc)
     b->rc = canon.rc;
-  mbuf_str(b, "Content-Type: ");
-  mbuf_str(b, type);
-  mbuf_str(b, "; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+  ts_buf_str(b, "Content-Type: ");
+  ts_buf_str(b, type);
+  ts_buf_str(b, "; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
   mbuf_base64_body(b, canon.p ? canon.p : "", canon.len);
   free(canon.p);
 }
 
 /* The whole message for m from conf->from; the values are validated already. */
-static void build_message(mbuf *b, const ts_smtp_conf *conf, const ts_mail *m) {
+static void build_message(ts_buf *b, const ts_smtp_conf *conf, const ts_mail *m) {
   mbuf_date(b, m->date > 0 ? m->date : (int64_t)time(NULL));
-  mbuf_str(b, "From: ");
+  ts_buf_str(b, "From: ");
   if (conf->from_name && *conf->from_name) {
     if (plain_ok(conf->from_name, 1)) {
-      mbuf_str(b, "\"");
-      mbuf_str(b, conf->from_name);
-      mbuf_str(b, "\"");
+      ts_buf_str(b, "\"");
+      ts_buf_str(b, conf->from_name);
+      ts_buf_str(b, "\"");
     } else {
       mbuf_encoded_words(b, conf->from_name);
     }
-    mbuf_str(b, " <");
-    mbuf_str(b, conf->from);
-    mbuf_str(b, ">\r\n");
+    ts_buf_str(b, " <");
+    ts_buf_str(b, conf->from);
+    ts_buf_str(b, ">\r\n");
   } else {
-    mbuf_str(b, conf->from);
-    mbuf_str(b, "\r\n");
+    ts_buf_str(b, conf->from);
+    ts_buf_str(b, "\r\n");
   }
-  mbuf_str(b, "To: ");
-  mbuf_str(b, m->to);
-  mbuf_str(b, "\r\nSubject: ");
+  ts_buf_str(b, "To: ");
+  ts_buf_str(b, m->to);
+  ts_buf_str(b, "\r\nSubject: ");
   if (plain_ok(m->subject, 0))
-    mbuf_str(b, m->subject);
+    ts_buf_str(b, m->subject);
   else
     mbuf_encoded_words(b, m->subject);
-  mbuf_str(b, "\r\nMessage-ID: <");
-  mbuf_str(b, m->message_id);
-  mbuf_str(b, ">\r\nMIME-Version: 1.0\r\n");
+  ts_buf_str(b, "\r\nMessage-ID: <");
+  ts_buf_str(b, m->message_id);
+  ts_buf_str(b, ">\r\nMIME-Version: 1.0\r\n");
   if (!m->html) {
     mbuf_part(b, "text/plain", m->text);
     return;
   }
-  mbuf_str(b, "Content-Type: multipart/alternative; boundary=\"" BOUNDARY "\"\r\n\r\n"
+  ts_buf_str(b, "Content-Type: multipart/alternative; boundary=\"" BOUNDARY "\"\r\n\r\n"
               "--" BOUNDARY "\r\n");
   mbuf_part(b, "text/plain", m->text);
-  mbuf_str(b, "--" BOUNDARY "\r\n");
+  ts_buf_str(b, "--" BOUNDARY "\r\n");
   mbuf_part(b, "text/html", m->html);
-  mbuf_str(b, "--" BOUNDARY "--\r\n");
+  ts_buf_str(b, "--" BOUNDARY "--\r\n");
 }
 
 /* The upload: curl pulls the message through read_message. */
@@ -352,7 +318,7 @@ static int mail_result(CURLcode cc, long reply) {
   } while (0)
 
 int ts_send_mail(const ts_smtp_conf *conf, const ts_mail *m, char *err, size_t errsz) {
-  mbuf msg = {0};
+  ts_buf msg = {.max = MAIL_MAX};
   reader rd = {0};
   CURL *h = NULL;
   struct curl_slist *rcpt = NULL;

@@ -8,7 +8,9 @@
 
 #include "store/store.h"
 
-#define TS_SQ_EXT_MAX 96 /* statement slots for the files beyond store_sqlite.c */
+#define TS_SQ_EXT_MAX 96 /* statement slots for ts_sq_stmt and ts_sq_rows: */
+#define TS_SQ_SLOTS_SLA 0       /* 0..79 store_sla.c */
+#define TS_SQ_SLOTS_SQLITE 80    /* 80..95 store_sqlite.c (beyond its Q_* statements) */
 
 typedef struct conn conn;
 struct ts_sla_cache;

@@ -11,7 +11,7 @@
 #include "util/tstime.h"
 
 enum {
-  S_CAL,
+  S_CAL = TS_SQ_SLOTS_SLA,
   S_CAL_DAYS,
   S_DEFS,
   S_LIMITS,
@@ -47,6 +47,7 @@ enum {
   S_OUTBOX_CLAIM,
   S__COUNT
 };
+_Static_assert(S__COUNT <= TS_SQ_SLOTS_SQLITE, "store_sla.c has more statements than slots");
 
 /* ---- the writer's cache of the rules --------------------------------------------------- */
 
@@ -519,25 +520,36 @@ int ts_store_clock_list(ts_store *s, int64_t case_id, int64_t now, json_t **out)
   return TS_OK;
 }
 
-int ts_store_clocks_due(ts_store *s, int64_t now, int max, char (*case_nos)[33], int *n) {
+/* Up to max case numbers from a query whose ?1 is bound by bind and whose ?2 is max. */
+static int case_nos(ts_store *s, int slot, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
+                    const void *arg, int max, char (*out)[33], int *n) {
   int64_t t0;
   conn *c = ts_sq_reader_get(s, &t0);
-  sqlite3_stmt *st = ts_sq_stmt(s, c, S_CLOCKS_DUE,
-                                "SELECT DISTINCT c.case_no FROM (SELECT case_id FROM case_clocks "
-                                "WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at LIMIT ?2) k "
-                                "JOIN cases c ON c.id = k.case_id");
+  sqlite3_stmt *st = ts_sq_stmt(s, c, slot, sql);
   int k = 0, rc = st ? TS_OK : TS_ERR_STORE;
   if (st) {
-    sqlite3_bind_int64(st, 1, now);
+    bind(st, arg);
     sqlite3_bind_int(st, 2, max);
     while (k < max && sqlite3_step(st) == SQLITE_ROW)
-      snprintf(case_nos[k++], 33, "%s", ts_sq_text(st, 0));
+      snprintf(out[k++], 33, "%s", ts_sq_text(st, 0));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
   }
   ts_sq_reader_put(s, c, t0);
   *n = k;
   return rc;
+}
+
+static void bind_time(sqlite3_stmt *st, const void *arg) {
+  sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
+
+int ts_store_clocks_due(ts_store *s, int64_t now, int max, char (*case_nos_out)[33], int *n) {
+  return case_nos(s, S_CLOCKS_DUE,
+                  "SELECT DISTINCT c.case_no FROM (SELECT case_id FROM case_clocks "
+                  "WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at LIMIT ?2) k "
+                  "JOIN cases c ON c.id = k.case_id",
+                  bind_time, &now, max, case_nos_out, n);
 }
 
 /* ---- delays and the people to tell --------------------------------------------------------- */
@@ -1055,25 +1067,14 @@ int ts_tx_letter_put(ts_tx *tx, const char *code, const char *lang, const char *
 
 /* ---- pending items --------------------------------------------------------------------------- */
 
-int ts_store_pending_cases(ts_store *s, const char *after_no, int max, char (*case_nos)[33],
-                           int *n) {
-  int64_t t0;
-  conn *c = ts_sq_reader_get(s, &t0);
-  sqlite3_stmt *st = ts_sq_stmt(s, c, S_PENDING_CASES,
-                                "SELECT case_no FROM cases WHERE status = 'pending' AND case_no > ? "
-                                "ORDER BY case_no LIMIT ?");
-  int k = 0, rc = st ? TS_OK : TS_ERR_STORE;
-  if (st) {
-    sqlite3_bind_text(st, 1, after_no ? after_no : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, max);
-    while (k < max && sqlite3_step(st) == SQLITE_ROW)
-      snprintf(case_nos[k++], 33, "%s", ts_sq_text(st, 0));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-  }
-  ts_sq_reader_put(s, c, t0);
-  *n = k;
-  return rc;
+static void bind_after(sqlite3_stmt *st, const void *arg) {
+  sqlite3_bind_text(st, 1, arg ? arg : "", -1, SQLITE_STATIC);
+}
+
+int ts_store_pending_cases(ts_store *s, const char *after_no, int max, char (*out)[33], int *n) {
+  return case_nos(s, S_PENDING_CASES,
+                  "SELECT case_no FROM cases WHERE status = 'pending' AND case_no > ?1 "
+                  "ORDER BY case_no LIMIT ?2", bind_after, after_no, max, out, n);
 }
 
 int ts_tx_outbox_claim(ts_tx *tx, int64_t id, int64_t now, int64_t until, int *claimed) {

@@ -2847,47 +2847,25 @@ int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value) {
                        key, 0, 1, v);
 }
 
-static int plain_list(ts_store *s, const char *sql, const char *const *names, int n, json_t **out) {
-  int64_t t0;
-  conn *c = reader_get(s, &t0);
-  sqlite3_stmt *st = NULL;
-  json_t *arr = json_array();
-  int rc = arr && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
-  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-    json_t *o = json_object();
-    for (int i = 0; o && i < n; i++) {
-      int type = sqlite3_column_type(st, i);
-      json_object_set_new(o, names[i], type == SQLITE_NULL ? json_null()
-                                       : type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
-                                                                : json_string(col_text(st, i)));
-    }
-    if (!o || json_array_append_new(arr, o))
-      rc = TS_ERR_NOMEM;
-  }
-  sqlite3_finalize(st);
-  reader_put(s, c, t0);
-  if (rc) {
-    json_decref(arr);
-    return rc;
-  }
-  *out = arr;
-  return TS_OK;
-}
+/* Statement slots of this file in the shared range (sqlite_int.h). */
+enum { X_APPROVAL_LIST = TS_SQ_SLOTS_SQLITE, X_SETTING_LIST, X_ESCALATION_LIST };
 
 int ts_store_approval_limit_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"role", "max_cents", "max_grade"};
-  return plain_list(s, "SELECT role, max_cents, max_grade FROM approval_limits "
-                    "ORDER BY max_cents IS NULL, max_cents", names, 3, out);
+  return ts_sq_rows(s, X_APPROVAL_LIST, "SELECT role, max_cents, max_grade FROM approval_limits "
+                    "ORDER BY max_cents IS NULL, max_cents", NULL, NULL, names, 3, out);
 }
 
 int ts_store_setting_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"key", "value"};
-  return plain_list(s, "SELECT key, CAST(value AS INTEGER) FROM settings ORDER BY key", names, 2, out);
+  return ts_sq_rows(s, X_SETTING_LIST, "SELECT key, CAST(value AS INTEGER) FROM settings ORDER BY key",
+                    NULL, NULL, names, 2, out);
 }
 
 int ts_store_escalation_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"grade", "target"};
-  return plain_list(s, "SELECT grade, target FROM escalation_tiers ORDER BY grade, target", names, 2, out);
+  return ts_sq_rows(s, X_ESCALATION_LIST, "SELECT grade, target FROM escalation_tiers ORDER BY grade, target",
+                    NULL, NULL, names, 2, out);
 }
 
 int ts_tx_escalation_set(ts_tx *tx, const char *grade, const char *const *targets, int n) {
