@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test]   (test adds the test-only tools)
 set -euo pipefail
 want=(build-essential cmake pkg-config tzdata
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev sqlite3)
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libicu-dev sqlite3)
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev nodejs wrk)
 fi

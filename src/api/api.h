@@ -10,6 +10,7 @@
 
 #include "core/case.h"
 #include "http/server.h"
+#include "store/store.h"
 
 /* Handlers, one file per resource (api_*.c). */
 void ts_api_healthz(ts_req *r);
@@ -43,6 +44,10 @@ void ts_api_cases_list(ts_req *r);
 void ts_api_cases_create(ts_req *r);
 void ts_api_cases_get(ts_req *r);
 void ts_api_cases_patch(ts_req *r);
+void ts_api_search(ts_req *r);
+void ts_api_intake_related(ts_req *r);
+void ts_api_case_related(ts_req *r);
+void ts_api_groups(ts_req *r);
 void ts_api_cases_history(ts_req *r);
 void ts_api_notes_list(ts_req *r);
 void ts_api_notes_create(ts_req *r);
@@ -157,6 +162,19 @@ int ts_api_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
 /* Replies 400 when the query string has a key not in allowed. */
 int ts_api_query_keys(ts_req *r, const char *const *allowed);
+
+/* The case list's filters from the query string (api_cases.c): problems into errors;
+ * q's full-text expression written into match[matchsz] (TS_SQUERY_OUT). Non-zero when it
+ * has replied itself (400). */
+int ts_api_case_filter(ts_req *r, ts_case_filter *f, json_t *errors, char *match, size_t matchsz);
+
+/* q (as typed in a search box) as a full-text expression (search/query.h) for target
+ * (a ts_squery_target). TS_OK; TS_ERR_INVALID with the reason for the user in *why. */
+int ts_api_search_match(const char *q, int target, char *out, size_t outsz, const char **why);
+
+/* Rewrites the "snippet" member of each object of items (and of items[i][key] lists) from
+ * the store's markers to HTML: the text escaped, each match in <mark>...</mark>. */
+void ts_api_snippets_html(json_t *items);
 
 /* Loads case_no if the caller may see it; replies 404 (also for cases outside the
  * caller's scope) and returns non-zero otherwise. */

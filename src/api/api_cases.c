@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "search/query.h"
 #include "core/caseno.h"
 #include "core/lifecycle.h"
 #include "core/psychology.h"
@@ -237,16 +238,11 @@ static const char *const list_keys[] = {"page", "per_page", "status", "grade", "
                                         "channel", "outlet", "dept", "owner", "handler",
                                         "overdue", "from", "to", "q", NULL};
 
-void ts_api_cases_list(ts_req *r) {
-  ts_case_filter f;
+/* The list's filters (API.md) from the query string into f; problems go into errors.
+ * q becomes f->match through the full-text query syntax (search/query.h), written into
+ * match[matchsz]. Returns non-zero when it replied (400) itself. */
+int ts_api_case_filter(ts_req *r, ts_case_filter *f, json_t *errors, char *match, size_t matchsz) {
   const char *v;
-  json_t *errors = json_object();
-  memset(&f, 0, sizeof f);
-  f.overdue = -1;
-  if (!errors || ts_api_query_keys(r, list_keys))
-    goto out;
-  if (ts_api_page_params(r, &f.page, &f.per_page, errors))
-    goto out;
   static const struct {
     const char *key;
     const char *const *vals;
@@ -259,50 +255,73 @@ void ts_api_cases_list(ts_req *r) {
   };
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
     if (ts_api_query(r, lists[i].key, 1100, &v))
-      goto out;
+      return 1;
     if (v && !check_list(v, lists[i].vals))
       json_object_set_new(errors, lists[i].key, json_string("has a value that is not allowed"));
     else
-      *(const char **)((char *)&f + lists[i].off) = v;
+      *(const char **)((char *)f + lists[i].off) = v;
   }
   if (ts_api_query(r, "outlet", 20, &v))
-    goto out;
-  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f.outlet))
+    return 1;
+  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f->outlet))
     json_object_set_new(errors, "outlet", json_string("must be a unit id"));
   if (ts_api_query(r, "dept", 20, &v))
-    goto out;
-  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f.dept))
+    return 1;
+  if (v && !ts_api_parse_int(v, 1, INT64_MAX / 2, &f->dept))
     json_object_set_new(errors, "dept", json_string("must be a unit id"));
-  if (ts_api_query(r, "owner", 64, &f.owner) || ts_api_query(r, "handler", 64, &f.handler))
-    goto out;
-  if (f.owner && !ts_ident_ok(f.owner, 64))
+  if (ts_api_query(r, "owner", 64, &f->owner) || ts_api_query(r, "handler", 64, &f->handler))
+    return 1;
+  if (f->owner && !ts_ident_ok(f->owner, 64))
     json_object_set_new(errors, "owner", json_string("must be a username"));
-  if (f.handler && !ts_ident_ok(f.handler, 64))
+  if (f->handler && !ts_ident_ok(f->handler, 64))
     json_object_set_new(errors, "handler", json_string("must be a username"));
   if (ts_api_query(r, "overdue", 8, &v))
-    goto out;
+    return 1;
   if (v && strcmp(v, "true") && strcmp(v, "false"))
     json_object_set_new(errors, "overdue", json_string("must be true or false"));
   else if (v)
-    f.overdue = strcmp(v, "true") == 0;
+    f->overdue = strcmp(v, "true") == 0;
   if (ts_api_query(r, "from", 40, &v))
-    goto out;
-  if (v && !parse_bound(v, 0, &f.from))
+    return 1;
+  if (v && !parse_bound(v, 0, &f->from))
     json_object_set_new(errors, "from", json_string("must be an RFC 3339 time or a date"));
   if (ts_api_query(r, "to", 40, &v))
-    goto out;
-  if (v && !parse_bound(v, 1, &f.to))
+    return 1;
+  if (v && !parse_bound(v, 1, &f->to))
     json_object_set_new(errors, "to", json_string("must be an RFC 3339 time or a date"));
-  if (ts_api_query(r, "q", 400, &f.q))
+  if (ts_api_query(r, "q", 1024, &f->q))
+    return 1;
+  if (f->q) {
+    const char *why = NULL;
+    int rc = ts_api_search_match(f->q, TS_SQUERY_CASES, match, matchsz, &why);
+    if (rc == TS_ERR_INVALID)
+      json_object_set_new(errors, "q", json_string(why));
+    else if (rc)
+      json_object_set_new(errors, "q", json_string("cannot be searched now"));
+    else
+      f->match = match;
+  }
+  ts_scope_for(&r->who, &f->scope);
+  return 0;
+}
+
+void ts_api_cases_list(ts_req *r) {
+  ts_case_filter f;
+  json_t *errors = json_object();
+  char match[TS_SQUERY_OUT];
+  memset(&f, 0, sizeof f);
+  f.overdue = -1;
+  if (!errors || ts_api_query_keys(r, list_keys))
     goto out;
-  if (f.q && (ts_utf8_len(f.q) > 100 || !ts_text_clean(f.q, 0)))
-    json_object_set_new(errors, "q", json_string("must be at most 100 characters of text"));
+  if (ts_api_page_params(r, &f.page, &f.per_page, errors))
+    goto out;
+  if (ts_api_case_filter(r, &f, errors, match, sizeof match))
+    goto out;
   if (json_object_size(errors)) {
     ts_api_invalid(r, errors);
     errors = NULL;
     goto out;
   }
-  ts_scope_for(&r->who, &f.scope);
   ts_case **items = NULL;
   size_t count = 0;
   int64_t total = 0;

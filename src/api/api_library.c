@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "search/query.h"
 #include "core/anonymise.h"
 #include "core/caseno.h"
 #include "core/lifecycle.h"
@@ -291,18 +292,22 @@ void ts_api_writeup_publish(ts_req *r) { edit(r, 1); }
 
 void ts_api_library_list(ts_req *r) {
   static const char *const keys[] = {"q", "page", "per_page", NULL};
-  const char *q;
+  const char *q, *why = NULL;
+  char match[TS_SQUERY_OUT];
   json_t *items;
-  if (ts_api_query_keys(r, keys) || ts_api_query(r, "q", 400, &q))
+  if (ts_api_query_keys(r, keys) || ts_api_query(r, "q", 1024, &q))
     return;
-  if (q && (!*q || ts_utf8_len(q) > 100 || !ts_text_clean(q, 0))) {
-    ts_api_invalid(r, json_pack("{s:s}", "q", "must be 1 to 100 characters of text"));
+  if (q && ts_api_search_match(q, TS_SQUERY_LIBRARY, match, sizeof match, &why)) {
+    ts_api_invalid(r, json_pack("{s:s}", "q", why ? why : "cannot be searched now"));
     return;
   }
-  if (ts_store_writeup_list(r->app->store, (r->user.roles & LIBRARY_EDIT) != 0, q, &items))
+  if (ts_store_writeup_list(r->app->store, (r->user.roles & LIBRARY_EDIT) != 0, q ? match : NULL,
+                            &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read the library", NULL);
-  else
+  else {
+    ts_api_snippets_html(items);
     ts_api_reply_page(r, items);
+  }
 }
 
 void ts_api_library_get(ts_req *r) {

@@ -9,6 +9,7 @@
 
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "search/query.h"
 #include "core/calendar.h"
 #include "core/perm.h"
 #include "core/ts_err.h"
@@ -42,6 +43,8 @@ static const char usage[] =
   "  calendar show [YEAR]        the working calendar (weekdays, hours, holidays, make-up days)\n"
   "  calendar import FILE        add a year's holidays and make-up days (date,holiday|workday,name)\n"
   "  calendar hours 09:00-12:00,13:00-18:00 [--weekdays 1,2,3,4,5]\n"
+  "  search rebuild              empty and refill the full-text index from the cases and library\n"
+  "  search find WORDS           the 20 best matching cases (all of them, as an administrator)\n"
   "  demo                        load the demo organisation, users and cases\n"
   "  migrate                     apply pending schema migrations and print the version\n"
   "  version                     print the version\n"
@@ -538,6 +541,63 @@ static int cmd_config(ts_store *s, const cli *c) {
   return rc;
 }
 
+/* tousu search rebuild | find WORDS */
+static int cmd_search(ts_store *s, const cli *c) {
+  if (c->sub && !strcmp(c->sub, "rebuild") && !c->arg) {
+    int64_t cases = 0, writeups = 0, t0 = ts_mono_ns();
+    int rc = ts_store_search_rebuild(s, &cases, &writeups);
+    if (rc) {
+      fprintf(stderr, "tousu search rebuild: failed (%s)\n", ts_err_code(rc));
+      return 1;
+    }
+    printf("indexed %lld cases and %lld library write-ups in %.1f s\n", (long long)cases,
+           (long long)writeups, (double)(ts_mono_ns() - t0) / 1e9);
+    return 0;
+  }
+  if (!c->sub || strcmp(c->sub, "find") || !c->arg) {
+    fprintf(stderr, "usage: tousu search rebuild | tousu search find WORDS\n");
+    return 2;
+  }
+  char match[TS_SQUERY_OUT];
+  const char *why = "cannot search";
+  ts_tok *tok = ts_tok_thread();
+  if (!tok || ts_squery_build(c->arg, TS_SQUERY_CASES, tok, match, sizeof match, &why)) {
+    fprintf(stderr, "tousu search: %s\n", why);
+    return 2;
+  }
+  ts_case_filter f = {.q = c->arg, .match = match, .overdue = -1, .per_page = 20,
+                      .scope = {.all = 1}};
+  json_t *items = NULL;
+  int64_t total = 0;
+  int rc = ts_store_case_search(s, &f, &items, &total);
+  if (rc) {
+    fprintf(stderr, "tousu search: failed (%s)\n", ts_err_code(rc));
+    return 1;
+  }
+  size_t i;
+  json_t *o;
+  printf("%lld cases match\n", (long long)total);
+  json_array_foreach(items, i, o) {
+    char sn[600];
+    size_t n = 0;
+    /* the snippet's matches in [brackets] */
+    for (const char *p = json_string_value(json_object_get(o, "snippet")); p && *p && n + 4 < sizeof sn; p++) {
+      if (!strncmp(p, TS_SNIPPET_OPEN, 3) || !strncmp(p, TS_SNIPPET_CLOSE, 3)) {
+        sn[n++] = !strncmp(p, TS_SNIPPET_OPEN, 3) ? '[' : ']';
+        p += 2;
+      } else {
+        sn[n++] = *p == '\n' ? ' ' : *p;
+      }
+    }
+    sn[n] = '\0';
+    printf("%s  %-9s %s  %s\n", json_string_value(json_object_get(o, "case_no")),
+           json_string_value(json_object_get(o, "status")),
+           json_string_value(json_object_get(o, "grade")), sn);
+  }
+  json_decref(items);
+  return 0;
+}
+
 /* tousu tick: the background jobs once, at the real time. */
 static int cmd_tick(ts_store *s, const ts_config *cfg) {
   ts_smtp_conf smtp = smtp_conf(cfg);
@@ -690,7 +750,7 @@ int main(int argc, char **argv) {
     return cmd_serve(&cfg);
   if (strcmp(c.cmd, "init") && strcmp(c.cmd, "user") && strcmp(c.cmd, "demo") &&
       strcmp(c.cmd, "migrate") && strcmp(c.cmd, "config") && strcmp(c.cmd, "tick") &&
-      strcmp(c.cmd, "calendar")) {
+      strcmp(c.cmd, "calendar") && strcmp(c.cmd, "search")) {
     fprintf(stderr, "tousu: unknown command '%s'\n", c.cmd);
     fputs(usage, stderr);
     return 2;
@@ -707,6 +767,8 @@ int main(int argc, char **argv) {
     rc = cmd_tick(s, &cfg);
   } else if (!strcmp(c.cmd, "calendar")) {
     rc = cmd_calendar(s, &c);
+  } else if (!strcmp(c.cmd, "search")) {
+    rc = cmd_search(s, &c);
   } else if (!strcmp(c.cmd, "demo")) {
     rc = ts_demo_load(s, cfg.case_prefix, stdout);
     if (rc == TS_ERR_CONFLICT)

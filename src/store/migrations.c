@@ -595,7 +595,94 @@ static const char m009_sla[] =
   "INSERT INTO settings(key, value) VALUES ('sla_warn_pct','80'), ('pending_reminder_day','4'),"
   " ('outbox_max_attempts','8'), ('outbox_backoff_seconds','60'), ('auto_acknowledge','1');";
 
+/* Full-text search (issue 7): one document per case and one per library write-up, in FTS5
+ * tables tokenized by ICU words (the tokenizer "tousu", store/fts.h). The case document is
+ * composed by one SELECT (TS_FTS_CASE_DOC), which the triggers run whenever a text it reads
+ * changes, in the same transaction as the change; the initial fill (and `tousu search
+ * rebuild`) runs the same SELECT over every case. Phones are indexed by their digits. */
+#define TS_FTS_CASE_DOC(where)                                                                 \
+  "INSERT OR REPLACE INTO case_fts(rowid, case_no, title, body, name, phone, product, order_no," \
+  " plate, outlet, notes) SELECT c.id, c.case_no, c.title,"                                    \
+  " coalesce(c.description,'') || char(10) || coalesce(c.demand_detail,'') || char(10) ||"     \
+  " coalesce(c.summary,'') || char(10) || coalesce(c.lessons,'') || char(10) ||"               \
+  " coalesce(c.reply_to_customer,'') || char(10) || coalesce(c.pending_reason,'') || char(10) ||" \
+  " coalesce(c.withdraw_reason,'') || char(10) || coalesce(c.chosen_option,'') || char(10) ||" \
+  " coalesce(c.fu_comment,'') || char(10) || coalesce(c.fu_waived_reason,''),"                 \
+  " coalesce(c.c_name,'') || ' ' || coalesce(c.s_employee,''), tousu_digits(c.c_phone),"       \
+  " coalesce(c.s_product,'') || ' ' || coalesce(c.s_sku,'') || ' ' || coalesce(c.s_batch,'') ||" \
+  " ' ' || coalesce(c.s_vin,''), c.s_order_no, c.s_plate, c.s_outlet,"                         \
+  " coalesce((SELECT group_concat(text, char(10)) FROM case_notes WHERE case_id = c.id),'') ||" \
+  " char(10) || coalesce((SELECT group_concat(summary, char(10)) FROM case_contacts"           \
+  " WHERE case_id = c.id),'') || char(10) || coalesce((SELECT group_concat(description,"       \
+  " char(10)) FROM case_solutions WHERE case_id = c.id),'') || char(10) ||"                    \
+  " coalesce((SELECT group_concat(promise, char(10)) FROM case_promises WHERE case_id = c.id),'')" \
+  " FROM cases c " where ";"
+#define TS_FTS_WRITEUP_DOC(where)                                                              \
+  "INSERT OR REPLACE INTO writeup_fts(rowid, title, scenario, analysis, correct_practice,"     \
+  " solution) SELECT w.id, w.title, w.scenario, w.analysis, w.correct_practice, w.solution"    \
+  " FROM case_writeups w " where ";"
+/* A trigger that re-indexes one case (whose id is the expression `id`). */
+#define TS_FTS_REINDEX(name, event, when, id)                                                  \
+  "CREATE TRIGGER " name " " event " " when " BEGIN " TS_FTS_CASE_DOC("WHERE c.id = " id) " END;"
+
+static const char m010_search[] =
+  "CREATE VIRTUAL TABLE case_fts USING fts5(case_no, title, body, name, phone, product,"
+  " order_no, plate, outlet, notes, tokenize = 'tousu');"
+  "CREATE VIRTUAL TABLE writeup_fts USING fts5(title, scenario, analysis, correct_practice,"
+  " solution, tokenize = 'tousu');"
+  TS_FTS_REINDEX("case_fts_insert", "AFTER INSERT ON cases", "", "NEW.id")
+  TS_FTS_REINDEX("case_fts_update", "AFTER UPDATE ON cases",
+                 "WHEN NEW.title IS NOT OLD.title OR NEW.description IS NOT OLD.description"
+                 " OR NEW.demand_detail IS NOT OLD.demand_detail OR NEW.summary IS NOT OLD.summary"
+                 " OR NEW.lessons IS NOT OLD.lessons OR NEW.reply_to_customer IS NOT OLD.reply_to_customer"
+                 " OR NEW.pending_reason IS NOT OLD.pending_reason"
+                 " OR NEW.withdraw_reason IS NOT OLD.withdraw_reason"
+                 " OR NEW.chosen_option IS NOT OLD.chosen_option OR NEW.fu_comment IS NOT OLD.fu_comment"
+                 " OR NEW.fu_waived_reason IS NOT OLD.fu_waived_reason OR NEW.c_name IS NOT OLD.c_name"
+                 " OR NEW.s_employee IS NOT OLD.s_employee OR NEW.c_phone IS NOT OLD.c_phone"
+                 " OR NEW.s_product IS NOT OLD.s_product OR NEW.s_sku IS NOT OLD.s_sku"
+                 " OR NEW.s_batch IS NOT OLD.s_batch OR NEW.s_vin IS NOT OLD.s_vin"
+                 " OR NEW.s_order_no IS NOT OLD.s_order_no OR NEW.s_plate IS NOT OLD.s_plate"
+                 " OR NEW.s_outlet IS NOT OLD.s_outlet", "NEW.id")
+  TS_FTS_REINDEX("case_fts_note_insert", "AFTER INSERT ON case_notes", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_note_update", "AFTER UPDATE ON case_notes", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_note_delete", "AFTER DELETE ON case_notes", "", "OLD.case_id")
+  TS_FTS_REINDEX("case_fts_contact_insert", "AFTER INSERT ON case_contacts", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_contact_update", "AFTER UPDATE ON case_contacts", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_contact_delete", "AFTER DELETE ON case_contacts", "", "OLD.case_id")
+  TS_FTS_REINDEX("case_fts_solution_insert", "AFTER INSERT ON case_solutions", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_solution_update", "AFTER UPDATE ON case_solutions", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_solution_delete", "AFTER DELETE ON case_solutions", "", "OLD.case_id")
+  TS_FTS_REINDEX("case_fts_promise_insert", "AFTER INSERT ON case_promises", "", "NEW.case_id")
+  TS_FTS_REINDEX("case_fts_promise_update", "AFTER UPDATE OF promise ON case_promises", "", "NEW.case_id")
+  "CREATE TRIGGER writeup_fts_insert AFTER INSERT ON case_writeups BEGIN "
+  TS_FTS_WRITEUP_DOC("WHERE w.id = NEW.id") " END;"
+  "CREATE TRIGGER writeup_fts_update AFTER UPDATE ON case_writeups BEGIN "
+  TS_FTS_WRITEUP_DOC("WHERE w.id = NEW.id") " END;"
+  "CREATE TRIGGER writeup_fts_delete AFTER DELETE ON case_writeups BEGIN "
+  "DELETE FROM writeup_fts WHERE rowid = OLD.id; END;"
+  /* rank = bm25 with column weights: a case number, phone, order or plate that matches says
+   * more than a word of the description, and a note's word less. */
+  "INSERT INTO case_fts(case_fts, rank) VALUES"
+  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5)');"
+  "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
+  TS_FTS_CASE_DOC("")
+  TS_FTS_WRITEUP_DOC("")
+  /* Repeat complaints (DOMAIN §4, issue 7): the same customer by customer id, or by name at
+   * the same outlet (the phone has its index since migration 4); open cases by subject for
+   * the group-complaint view (a partial index: only cases still open). */
+  "CREATE INDEX cases_customer ON cases(c_customer_id, received_at) WHERE c_customer_id IS NOT NULL;"
+  "CREATE INDEX cases_name_outlet ON cases(c_name, outlet_id, received_at);"
+  "CREATE INDEX cases_open_subject ON cases(subject_key, received_at) WHERE subject_key IS NOT NULL"
+  " AND status NOT IN ('closed','rejected','withdrawn');";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
                                      m004_grading, m005_accountability, m006_routing,
-                                     m007_library, m008_root_cause_index, m009_sla};
+                                     m007_library, m008_root_cause_index, m009_sla,
+                                     m010_search};
+/* Refills both indexes from the tables (`tousu search rebuild`): the same SELECTs. */
+const char ts_fts_rebuild_sql[] = "DELETE FROM case_fts; DELETE FROM writeup_fts;"
+  TS_FTS_CASE_DOC("") TS_FTS_WRITEUP_DOC("")
+  "INSERT INTO case_fts(case_fts) VALUES ('optimize');"
+  "INSERT INTO writeup_fts(writeup_fts) VALUES ('optimize');";
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

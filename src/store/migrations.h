@@ -6,5 +6,7 @@
 
 extern const char *const ts_migrations[];
 extern const int ts_migrations_count;
+/* SQL that empties and refills the full-text indexes from the tables (migration 10). */
+extern const char ts_fts_rebuild_sql[];
 
 #endif

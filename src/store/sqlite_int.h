@@ -8,9 +8,10 @@
 
 #include "store/store.h"
 
-#define TS_SQ_EXT_MAX 96 /* statement slots for ts_sq_stmt and ts_sq_rows: */
+#define TS_SQ_EXT_MAX 128 /* statement slots for ts_sq_stmt and ts_sq_rows: */
 #define TS_SQ_SLOTS_SLA 0       /* 0..79 store_sla.c */
 #define TS_SQ_SLOTS_SQLITE 80    /* 80..95 store_sqlite.c (beyond its Q_* statements) */
+#define TS_SQ_SLOTS_SEARCH 96    /* 96..127 store_search.c */
 
 typedef struct conn conn;
 struct ts_sla_cache;
@@ -36,6 +37,15 @@ json_t *ts_sq_time_json(int64_t t);
  * by names (integers as numbers, NULL as null, text as strings). */
 int ts_sq_rows(ts_store *s, int slot, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
                const void *arg, const char *const *names, int n, json_t **out);
+
+/* The conditions of a case filter (store.h ts_case_filter: the caller's scope and every
+ * list filter) over the table cases aliased c, as " AND ..." fragments whose parameters are
+ * numbered ?first, ?first+1, ...; NULL when out of memory or too many values. */
+typedef struct ts_sq_where ts_sq_where;
+ts_sq_where *ts_sq_where_new(const ts_case_filter *f, int first);
+const char *ts_sq_where_sql(const ts_sq_where *w);
+void ts_sq_where_bind(const ts_sq_where *w, sqlite3_stmt *st);
+void ts_sq_where_free(ts_sq_where *w);
 
 /* The writer's cache of the calendar and clock definitions (store_sla.c). */
 struct ts_sla_cache **ts_sq_sla_slot(ts_store *s);

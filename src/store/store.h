@@ -158,7 +158,8 @@ typedef struct {
   int64_t outlet, dept; /* a unit id: cases at it or anywhere below it; 0 = any */
   int overdue;          /* -1 any, 0 not overdue, 1 overdue */
   int64_t from, to;     /* received_at in [from, to); 0 = open */
-  const char *q;        /* text to find (substring until full-text search exists) */
+  const char *q;        /* the search as typed: a case number equal to it matches */
+  const char *match;    /* the full-text expression of q (search/query.h); NULL: no search */
   int page, per_page;
   int by_due;     /* the queue: only cases with a running clock, the nearest due first */
   ts_scope scope; /* what the caller may see */
@@ -340,9 +341,59 @@ int ts_tx_writeup_get(ts_tx *tx, int64_t id, ts_writeup *out);
 /* Writes the texts, status and times of w (by id). */
 int ts_tx_writeup_update(ts_tx *tx, const ts_writeup *w);
 int ts_store_writeup_get(ts_store *s, int64_t id, ts_writeup *out);
-/* The write-ups, newest first: only published ones unless drafts; q matches title or
- * text as a substring. [{id, case_no, title, category, service_stage, grade, status, ...}] */
-int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out);
+/* The write-ups, newest first: only published ones unless drafts. With match (a full-text
+ * expression, search/query.h) only those matching, best first, each with "snippet" and
+ * "score". [{id, case_no, title, category, service_stage, grade, status, ...}] */
+int ts_store_writeup_list(ts_store *s, int drafts, const char *match, json_t **out);
+
+/* ---- full-text search, repeat and group complaints (issue 7) ----------------------------- */
+
+/* Snippets mark each matched word between these two private-use characters (U+E000 and
+ * U+E001, never in stored text: the API turns them into <mark>). */
+#define TS_SNIPPET_OPEN "\xee\x80\x80"
+#define TS_SNIPPET_CLOSE "\xee\x80\x81"
+
+/* One page of the cases matching f->match (required) and every other filter of f, best
+ * first (bm25, column weights in store_search.c; then newest). *items gets
+ * [{case_no, title, status, grade, category, channel, received_at, outlet, dept,
+ *   complainant, overdue, score, snippet}], *total the count of all matches. */
+int ts_store_case_search(ts_store *s, const ts_case_filter *f, json_t **items, int64_t *total);
+
+/* What an intake screen or a case page compares a case with. Every text may be NULL. */
+typedef struct {
+  const char *phone, *customer_id, *name; /* the complainant */
+  int64_t outlet;                         /* with name: the same person at the same outlet */
+  const char *subject_key;                /* grading.h ts_subject_key */
+  const char *order_no, *plate;           /* further subject fields */
+  const char *similar;                    /* ts_squery_similar of the text, or NULL */
+  int64_t exclude_id;                     /* the case itself (0 at intake) */
+  int64_t since;                          /* subject and text: received at or after */
+  int limit;                              /* most items per list (default 10) */
+  ts_scope scope;                         /* what the caller may see */
+} ts_related_query;
+
+/* {"customer": [...], "subject": [...], "similar": [...], "hidden": n}: the same customer's
+ * cases (any time, newest first; "why": ["phone","customer_id","name_outlet"]), open cases on
+ * the same subject since q->since ("why": ["subject","order_no","plate"]), open cases with
+ * similar text since q->since (best first, with "score"); each a case summary as in
+ * ts_store_case_search plus "open". "hidden" counts the matching cases the caller may not
+ * see (they are not listed). Each case appears once, in the first list it belongs to. */
+int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out);
+
+/* The published library write-ups most like `similar` (ts_squery_similar), best first, the
+ * same category first: [{id, case_no, title, category, service_stage, grade, score, snippet}]. */
+int ts_store_library_similar(ts_store *s, const char *similar, const char *category, int limit,
+                             json_t **out);
+
+/* Group complaints (群诉): subjects with at least min_cases open cases received since
+ * `since` that the caller may see, most cases first: [{subject_key, kind, value, cases,
+ * customers, first_at, last_at, categories: [..], trend: [{date, cases}] (per day in the
+ * organisation's zone), case_nos: [up to 20, newest first]}]. */
+int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_cases, int limit,
+                    json_t **out);
+
+/* Empties and refills the full-text indexes from the tables (on the writer). */
+int ts_store_search_rebuild(ts_store *s, int64_t *cases, int64_t *writeups);
 
 /* ---- configured lists (channels, categories, service stages) ------------------------------ */
 

@@ -16,6 +16,7 @@
 #include "core/caseno.h"
 #include "core/ts_err.h"
 #include "store/migrations.h"
+#include "store/fts.h"
 #include "store/sqlite_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -389,6 +390,10 @@ static int conn_open(const char *path, int readonly, conn *c) {
   }
   sqlite3_busy_timeout(c->db, 5000);
   sqlite3_extended_result_codes(c->db, 1);
+  if ((rc = ts_fts_register(c->db))) {
+    conn_close(c);
+    return rc;
+  }
   /* A page cache large enough for the hot parts of the indexes of a few million cases
    * (the default 2 MB makes every insert read pages back through the OS), and reads
    * through a memory map rather than read() calls. */
@@ -1488,17 +1493,57 @@ static void wb_build(where_b *w, const ts_case_filter *f) {
     wb_sql(w, " AND c.received_at < ?");
     wb_int(w, f->to);
   }
-  if (f->q && *f->q) {
-    /* Substring search until the full-text index (ICU + FTS5) arrives. */
-    wb_sql(w, " AND (c.case_no = ? OR c.c_phone = ? OR instr(c.c_name, ?) > 0"
-              " OR instr(c.description, ?) > 0 OR instr(coalesce(c.title,''), ?) > 0"
-              " OR instr(coalesce(c.s_product,''), ?) > 0"
-              " OR instr(coalesce(c.s_order_no,''), ?) > 0"
-              " OR instr(coalesce(c.s_plate,''), ?) > 0)");
-    for (int i = 0; i < 8; i++)
-      wb_text(w, f->q, 0);
+  if (f->match && *f->match) {
+    /* The full-text index (migration 10); its case_no column finds a case number. */
+    wb_sql(w, " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)");
+    wb_text(w, f->match, 0);
   }
 }
+
+struct ts_sq_where {
+  where_b w;
+  int first;
+  char sql[sizeof ((where_b *)0)->sql + 8 * 96]; /* w.sql with each ? numbered */
+};
+
+ts_sq_where *ts_sq_where_new(const ts_case_filter *f, int first) {
+  ts_sq_where *x = calloc(1, sizeof *x);
+  if (!x)
+    return NULL;
+  wb_build(&x->w, f);
+  /* Number the parameters from first on, so the caller's own may come before or after
+   * them anywhere in its statement (no '?' occurs in the fragments but as a parameter). */
+  const char *p = x->w.sql + strlen(" WHERE 1=1");
+  size_t n = 0;
+  int k = first;
+  for (; *p && n + 8 < sizeof x->sql; p++) {
+    if (*p == '?')
+      n += (size_t)snprintf(x->sql + n, sizeof x->sql - n, "?%d", k++);
+    else
+      x->sql[n++] = *p;
+  }
+  x->sql[n] = '\0';
+  if (x->w.overflow || *p) {
+    free(x);
+    return NULL;
+  }
+  x->first = first;
+  return x;
+}
+
+const char *ts_sq_where_sql(const ts_sq_where *x) { return x->sql; }
+
+void ts_sq_where_bind(const ts_sq_where *x, sqlite3_stmt *st) {
+  for (int i = 0; i < x->w.np; i++) {
+    if (x->w.p[i].is_int)
+      sqlite3_bind_int64(st, x->first + i, x->w.p[i].i);
+    else
+      sqlite3_bind_text(st, x->first + i, x->w.p[i].s, x->w.p[i].n ? (int)x->w.p[i].n : -1,
+                        SQLITE_STATIC);
+  }
+}
+
+void ts_sq_where_free(ts_sq_where *x) { free(x); }
 
 static void wb_bind(const where_b *w, sqlite3_stmt *st) {
   for (int i = 0; i < w->np; i++) {
@@ -2666,33 +2711,48 @@ int ts_tx_writeup_update(ts_tx *tx, const ts_writeup *w) {
   return rc;
 }
 
-int ts_store_writeup_list(ts_store *s, int drafts, const char *q, json_t **out) {
-  static const char sql[] =
+int ts_store_writeup_list(ts_store *s, int drafts, const char *match, json_t **out) {
+  static const char all[] =
     "SELECT w.id, c.case_no, w.title, coalesce(w.category,''), coalesce(w.service_stage,''), "
-    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0) "
+    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0), 0, NULL "
     "FROM case_writeups w JOIN cases c ON c.id = w.case_id "
-    "WHERE (?1 OR w.status = 'published') AND (?2 IS NULL OR instr(w.title, ?2) > 0 "
-    "OR instr(w.scenario, ?2) > 0 OR instr(w.analysis, ?2) > 0 "
-    "OR instr(w.correct_practice, ?2) > 0 OR instr(w.solution, ?2) > 0) ORDER BY w.id DESC";
+    "WHERE (?1 OR w.status = 'published') AND ?2 IS NULL ORDER BY w.id DESC";
+  /* The library index (migration 10), best first; matches marked as in ts_store_case_search. */
+  static const char found[] =
+    "SELECT w.id, c.case_no, w.title, coalesce(w.category,''), coalesce(w.service_stage,''), "
+    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0), writeup_fts.rank, "
+    "snippet(writeup_fts, -1, char(57344), char(57345), '…', 24) "
+    "FROM writeup_fts JOIN case_writeups w ON w.id = writeup_fts.rowid "
+    "JOIN cases c ON c.id = w.case_id "
+    "WHERE (?1 OR w.status = 'published') AND writeup_fts MATCH ?2 "
+    "ORDER BY writeup_fts.rank, w.id DESC";
   int64_t t0;
   conn *c = reader_get(s, &t0);
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
-  int rc = arr && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+  int r = SQLITE_DONE;
+  int rc = arr && sqlite3_prepare_v2(c->db, match ? found : all, -1, &st, NULL) == SQLITE_OK
+             ? TS_OK : TS_ERR_STORE;
   if (!rc) {
     sqlite3_bind_int(st, 1, drafts);
-    bind_opt_text(st, 2, q);
+    bind_opt_text(st, 2, match);
   }
-  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id",
                           (json_int_t)sqlite3_column_int64(st, 0), "case_no", col_text(st, 1),
                           "title", col_text(st, 2), "category", col_text(st, 3), "service_stage",
                           col_text(st, 4), "grade", col_text(st, 5), "status", col_text(st, 6),
                           "updated_at", time_json(sqlite3_column_int64(st, 7)), "published_at",
                           time_json(sqlite3_column_int64(st, 8)));
+    if (o && match &&
+        (json_object_set_new(o, "score", json_real(-sqlite3_column_double(st, 9))) ||
+         json_object_set_new(o, "snippet", json_string(col_text(st, 10)))))
+      rc = TS_ERR_NOMEM;
     if (!o || json_array_append_new(arr, o))
       rc = TS_ERR_NOMEM;
   }
+  if (!rc && r != SQLITE_DONE)
+    rc = map_sqlite(r);
   sqlite3_finalize(st);
   reader_put(s, c, t0);
   if (rc) {
