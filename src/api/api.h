@@ -51,6 +51,7 @@ void ts_api_groups(ts_req *r);
 void ts_api_cases_history(ts_req *r);
 void ts_api_notes_list(ts_req *r);
 void ts_api_notes_create(ts_req *r);
+void ts_api_notes_delete(ts_req *r);
 void ts_api_contacts_list(ts_req *r);
 void ts_api_contacts_create(ts_req *r);
 void ts_api_promises_list(ts_req *r);

@@ -446,7 +446,7 @@ out:
 
 /* ---- notes, contacts, promises ------------------------------------------------------- */
 
-typedef enum { ITEM_NOTE, ITEM_CONTACT, ITEM_PROMISE, ITEM_PROMISE_SETTLE } item_kind;
+typedef enum { ITEM_NOTE, ITEM_CONTACT, ITEM_PROMISE, ITEM_PROMISE_SETTLE, ITEM_NOTE_DELETE } item_kind;
 
 typedef struct {
   case_write w;
@@ -515,6 +515,23 @@ static int apply_item(ts_tx *tx, void *arg) {
                         ts_api_time_json(iw->due_at));
     break;
   }
+  case ITEM_NOTE_DELETE: {
+    /* Its author may take a note back (a wrong case, personal data written by mistake), as
+     * may an administrator. The history keeps who wrote it when, never its text. */
+    char author[65] = "", key[64];
+    int64_t at = 0;
+    if ((rc = ts_tx_note_delete(tx, cur->id, w->item_id, author, &at)))
+      break;
+    if (strcmp(author, w->me.username) && !(w->me.p.roles & TS_ROLE_ADMIN)) {
+      w->why = "only its author or an administrator may delete a note";
+      rc = TS_ERR_FORBIDDEN;
+      break;
+    }
+    action = "note_deleted";
+    snprintf(key, sizeof key, "notes.%lld", (long long)w->item_id);
+    changes = json_pack("{s:[{s:s,s:o},n]}", key, "author", author, "at", ts_api_time_json(at));
+    break;
+  }
   case ITEM_PROMISE_SETTLE: {
     ts_promise p;
     char key[64];
@@ -567,8 +584,13 @@ static void finish_item(ts_req *r, int rc) {
   item_write *iw = r->wctx;
   json_t *list = NULL, *found = NULL, *it;
   size_t i;
+  if (!rc && iw->kind == ITEM_NOTE_DELETE) {
+    ts_reply_json(r, 200, json_pack("{s:{s:I,s:b}}", "note", "id", (json_int_t)iw->w.item_id,
+                                    "deleted", 1));
+    return;
+  }
   if (rc) {
-    if (rc == TS_ERR_CONFLICT && iw->w.why)
+    if ((rc == TS_ERR_CONFLICT || rc == TS_ERR_FORBIDDEN) && iw->w.why)
       ts_reply_error(r, rc, iw->w.why, NULL);
     else
       ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "not found" : "could not be saved", NULL);
@@ -649,6 +671,36 @@ void ts_api_notes_create(ts_req *r) {
   if (!iw)
     return;
   ts_api_get_text(body, "text", 1, 5000, 1, errors, &iw->text);
+  item_submit(r, iw, body, errors);
+}
+
+void ts_api_notes_delete(ts_req *r) {
+  json_t *body = NULL, *errors = NULL;
+  int64_t id;
+  if (!ts_api_parse_int(ts_req_param(r, 1), 1, INT64_MAX / 2, &id)) {
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such note", NULL);
+    return;
+  }
+  item_write *iw = calloc(1, sizeof *iw);
+  ts_case *c = NULL;
+  if (!iw) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    return;
+  }
+  cw_init(&iw->w, r);
+  iw->kind = ITEM_NOTE_DELETE;
+  iw->w.item_id = id;
+  if (ts_api_case_visible(r, ts_req_param(r, 0), &c)) {
+    iw_free(iw);
+    return;
+  }
+  snprintf(iw->w.case_no, sizeof iw->w.case_no, "%s", ts_case_text(c, TS_CF_CASE_NO));
+  ts_case_free(c);
+  if (!(errors = json_object())) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    iw_free(iw);
+    return;
+  }
   item_submit(r, iw, body, errors);
 }
 

@@ -77,6 +77,7 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/cases/{}/history", ts_api_cases_history, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/notes", ts_api_notes_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/notes", ts_api_notes_create, WRITE, BODY_JSON},
+  {"DELETE", "/api/v1/cases/{}/notes/{}", ts_api_notes_delete, WRITE, BODY_JSON},
   {"GET", "/api/v1/cases/{}/contacts", ts_api_contacts_list, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/contacts", ts_api_contacts_create, CASE_EDIT, BODY_JSON},
   {"GET", "/api/v1/cases/{}/promises", ts_api_promises_list, ANY, BODY_JSON},

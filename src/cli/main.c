@@ -44,6 +44,7 @@ static const char usage[] =
   "  calendar import FILE        add a year's holidays and make-up days (date,holiday|workday,name)\n"
   "  calendar hours 09:00-12:00,13:00-18:00 [--weekdays 1,2,3,4,5]\n"
   "  search rebuild              empty and refill the full-text index from the cases and library\n"
+  "  search check                check the index against the cases (exit 1 when they differ)\n"
   "  search find WORDS           the 20 best matching cases (all of them, as an administrator)\n"
   "  demo                        load the demo organisation, users and cases\n"
   "  migrate                     apply pending schema migrations and print the version\n"
@@ -554,8 +555,19 @@ static int cmd_search(ts_store *s, const cli *c) {
            (long long)writeups, (double)(ts_mono_ns() - t0) / 1e9);
     return 0;
   }
+  if (c->sub && !strcmp(c->sub, "check") && !c->arg) {
+    int64_t n[4];
+    int ok = 0, rc = ts_store_search_check(s, n, &ok);
+    if (rc) {
+      fprintf(stderr, "tousu search check: failed (%s)\n", ts_err_code(rc));
+      return 1;
+    }
+    printf("%s: %lld cases, %lld indexed; %lld write-ups, %lld indexed\n", ok ? "ok" : "MISMATCH",
+           (long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3]);
+    return ok ? 0 : 1;
+  }
   if (!c->sub || strcmp(c->sub, "find") || !c->arg) {
-    fprintf(stderr, "usage: tousu search rebuild | tousu search find WORDS\n");
+    fprintf(stderr, "usage: tousu search rebuild | check | find WORDS\n");
     return 2;
   }
   char match[TS_SQUERY_OUT];

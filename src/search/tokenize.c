@@ -2,10 +2,13 @@
 #include "search/tokenize.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/udata.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
@@ -66,6 +69,30 @@ static void fold_build(void) {
 unsigned ts_tok_fold_char(unsigned cp) {
   pthread_once(&fold_once, fold_build);
   return cp < 0x10000 && fold_ok ? fold_table[cp] : cp;
+}
+
+/* Raise when a change here splits or folds any text differently. */
+#define TOKENIZER_VERSION "1"
+
+static char version[64];
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+
+static void version_make(void) {
+  UVersionInfo v, d;
+  char vs[U_MAX_VERSION_STRING_LENGTH], ds[U_MAX_VERSION_STRING_LENGTH];
+  UErrorCode e = U_ZERO_ERROR;
+  u_getVersion(v);
+  u_versionToString(v, vs);
+  u_getDataVersion(d, &e);
+  if (U_FAILURE(e))
+    memset(d, 0, sizeof d);
+  u_versionToString(d, ds);
+  snprintf(version, sizeof version, TOKENIZER_VERSION "/icu-%s/%s", vs, ds);
+}
+
+const char *ts_tok_version(void) {
+  pthread_once(&version_once, version_make);
+  return version;
 }
 
 struct ts_tok {

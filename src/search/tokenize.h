@@ -54,6 +54,10 @@ ts_tok *ts_tok_thread(void);
  * TS_OK, emit's nonzero result, or TS_ERR_NOMEM. */
 int ts_tok_run(ts_tok *t, const char *text, int n, ts_tok_emit emit, void *ctx);
 
+/* Who splits the words: this module's version, ICU's and its data's ("1/icu-72.1/72.1");
+ * an index made by another must be rebuilt. */
+const char *ts_tok_version(void);
+
 /* The folded form of one character (for callers comparing single characters). */
 unsigned ts_tok_fold_char(unsigned cp);
 

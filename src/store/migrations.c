@@ -625,11 +625,19 @@ static const char m009_sla[] =
 #define TS_FTS_REINDEX(name, event, when, id)                                                  \
   "CREATE TRIGGER " name " " event " " when " BEGIN " TS_FTS_CASE_DOC("WHERE c.id = " id) " END;"
 
+/* The two indexes, and rank = bm25 with column weights: a case number, phone, order or
+ * plate that matches says more than a word of the description, and a note's word less. */
+#define TS_FTS_CREATE                                                                          \
+  "CREATE VIRTUAL TABLE case_fts USING fts5(case_no, title, body, name, phone, product,"       \
+  " order_no, plate, outlet, notes, tokenize = 'tousu');"                                      \
+  "CREATE VIRTUAL TABLE writeup_fts USING fts5(title, scenario, analysis, correct_practice,"   \
+  " solution, tokenize = 'tousu');"                                                            \
+  "INSERT INTO case_fts(case_fts, rank) VALUES"                                                \
+  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5)');"                      \
+  "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
+
 static const char m010_search[] =
-  "CREATE VIRTUAL TABLE case_fts USING fts5(case_no, title, body, name, phone, product,"
-  " order_no, plate, outlet, notes, tokenize = 'tousu');"
-  "CREATE VIRTUAL TABLE writeup_fts USING fts5(title, scenario, analysis, correct_practice,"
-  " solution, tokenize = 'tousu');"
+  TS_FTS_CREATE
   TS_FTS_REINDEX("case_fts_insert", "AFTER INSERT ON cases", "", "NEW.id")
   TS_FTS_REINDEX("case_fts_update", "AFTER UPDATE ON cases",
                  "WHEN NEW.title IS NOT OLD.title OR NEW.description IS NOT OLD.description"
@@ -661,11 +669,6 @@ static const char m010_search[] =
   TS_FTS_WRITEUP_DOC("WHERE w.id = NEW.id") " END;"
   "CREATE TRIGGER writeup_fts_delete AFTER DELETE ON case_writeups BEGIN "
   "DELETE FROM writeup_fts WHERE rowid = OLD.id; END;"
-  /* rank = bm25 with column weights: a case number, phone, order or plate that matches says
-   * more than a word of the description, and a note's word less. */
-  "INSERT INTO case_fts(case_fts, rank) VALUES"
-  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5)');"
-  "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
   TS_FTS_CASE_DOC("")
   TS_FTS_WRITEUP_DOC("")
   /* Repeat complaints (DOMAIN §4, issue 7): the same customer by customer id, or by name at
@@ -680,9 +683,11 @@ const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecy
                                      m004_grading, m005_accountability, m006_routing,
                                      m007_library, m008_root_cause_index, m009_sla,
                                      m010_search};
-/* Refills both indexes from the tables (`tousu search rebuild`): the same SELECTs. */
-const char ts_fts_rebuild_sql[] = "DELETE FROM case_fts; DELETE FROM writeup_fts;"
-  TS_FTS_CASE_DOC("") TS_FTS_WRITEUP_DOC("")
+/* Makes both indexes anew from the tables (`tousu search rebuild`): the same SELECTs. The
+ * tables are dropped rather than emptied: deleting a document re-tokenizes its stored text,
+ * which a tokenizer of another version would not find in the index. */
+const char ts_fts_rebuild_sql[] = "DROP TABLE case_fts; DROP TABLE writeup_fts;"
+  TS_FTS_CREATE TS_FTS_CASE_DOC("") TS_FTS_WRITEUP_DOC("")
   "INSERT INTO case_fts(case_fts) VALUES ('optimize');"
   "INSERT INTO writeup_fts(writeup_fts) VALUES ('optimize');";
 const int ts_migrations_count = (int)(sizeof ts_migrations / sizeof ts_migrations[0]);

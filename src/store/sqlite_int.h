@@ -47,6 +47,11 @@ const char *ts_sq_where_sql(const ts_sq_where *w);
 void ts_sq_where_bind(const ts_sq_where *w, sqlite3_stmt *st);
 void ts_sq_where_free(ts_sq_where *w);
 
+/* At open, on the writer before it starts (store_search.c): when the index was built by
+ * another tokenizer (ts_tok_version: ours, ICU's, its data's) it is made anew, because
+ * another tokenizer's documents could not be deleted from it. */
+int ts_sq_search_open(sqlite3 *db);
+
 /* The writer's cache of the calendar and clock definitions (store_sla.c). */
 struct ts_sla_cache **ts_sq_sla_slot(ts_store *s);
 void ts_sq_sla_free(struct ts_sla_cache *c);

@@ -184,6 +184,9 @@ int ts_store_history_list(ts_store *s, int64_t case_id, json_t **out);
 
 int ts_tx_note_add(ts_tx *tx, int64_t case_id, int64_t at, const char *author,
                    const char *text, int64_t *id);
+/* Deletes note_id of case_id (its text leaves the search index in the same transaction);
+ * author and at get who wrote it when. TS_ERR_NOT_FOUND if the case has no such note. */
+int ts_tx_note_delete(ts_tx *tx, int64_t case_id, int64_t note_id, char author[65], int64_t *at);
 int ts_store_note_list(ts_store *s, int64_t case_id, json_t **out);
 
 typedef struct {
@@ -394,6 +397,10 @@ int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_c
 
 /* Empties and refills the full-text indexes from the tables (on the writer). */
 int ts_store_search_rebuild(ts_store *s, int64_t *cases, int64_t *writeups);
+/* Checks the indexes: FTS5's integrity check, and one document per case (with its number)
+ * and per write-up. counts: cases, case documents, write-ups, write-up documents; *ok 1
+ * when everything agrees. */
+int ts_store_search_check(ts_store *s, int64_t counts[4], int *ok);
 
 /* ---- configured lists (channels, categories, service stages) ------------------------------ */
 

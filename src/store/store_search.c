@@ -95,6 +95,41 @@ int ts_fts_register(sqlite3 *db) {
   return TS_OK;
 }
 
+int ts_sq_search_open(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  const char *want = ts_tok_version();
+  int same = 0, rc = TS_OK;
+  if (sqlite3_prepare_v2(db, "SELECT value = ?1 FROM settings WHERE key = 'search_tokenizer'", -1,
+                         &st, NULL) != SQLITE_OK)
+    return TS_ERR_STORE;
+  sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  int known = r == SQLITE_ROW;
+  same = known && sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (same)
+    return TS_OK;
+  /* A database from before this was recorded was indexed by this same tokenizer (the
+   * migration just ran, or ran under this version); otherwise rebuild. */
+  char *sql = sqlite3_mprintf("BEGIN; %s INSERT INTO settings(key, value) VALUES "
+                              "('search_tokenizer', %Q) ON CONFLICT(key) DO UPDATE SET "
+                              "value = excluded.value; COMMIT;",
+                              known ? ts_fts_rebuild_sql : "", want);
+  if (!sql)
+    return TS_ERR_NOMEM;
+  if (known)
+    ts_log(TS_LOG_INFO, "rebuilding the search index for another tokenizer",
+           json_pack("{s:s}", "tokenizer", want));
+  if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    ts_log(TS_LOG_ERROR, "cannot record the search tokenizer",
+           json_pack("{s:s}", "detail", sqlite3_errmsg(db)));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    rc = TS_ERR_STORE;
+  }
+  sqlite3_free(sql);
+  return rc;
+}
+
 /* ---- reading ------------------------------------------------------------------------------- */
 
 enum {
@@ -617,4 +652,49 @@ int ts_store_search_rebuild(ts_store *s, int64_t *cases, int64_t *writeups) {
     *writeups = a.writeups;
   }
   return rc;
+}
+
+typedef struct {
+  int64_t cases, docs, writeups, wdocs;
+  int ok;
+} check_arg;
+
+/* FTS5's own integrity check (the index agrees with its stored documents), then the
+ * counts: one document per case and per write-up. */
+static int check_apply(ts_tx *tx, void *arg) {
+  check_arg *a = arg;
+  sqlite3 *db = ts_sq_db(ts_sq_tx_conn(tx));
+  sqlite3_stmt *st = NULL;
+  a->ok = sqlite3_exec(db, "INSERT INTO case_fts(case_fts) VALUES ('integrity-check');"
+                           "INSERT INTO writeup_fts(writeup_fts) VALUES ('integrity-check');",
+                       NULL, NULL, NULL) == SQLITE_OK;
+  if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_fts),"
+                             " (SELECT count(*) FROM case_writeups), (SELECT count(*) FROM writeup_fts),"
+                             " (SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_fts"
+                             " f WHERE f.rowid = c.id AND f.case_no = c.case_no))",
+                         -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    return TS_ERR_STORE;
+  }
+  a->cases = sqlite3_column_int64(st, 0);
+  a->docs = sqlite3_column_int64(st, 1);
+  a->writeups = sqlite3_column_int64(st, 2);
+  a->wdocs = sqlite3_column_int64(st, 3);
+  a->ok = a->ok && a->cases == a->docs && a->writeups == a->wdocs && !sqlite3_column_int64(st, 4);
+  sqlite3_finalize(st);
+  return TS_ERR_CONFLICT; /* nothing to keep: the check writes nothing, roll its savepoint back */
+}
+
+int ts_store_search_check(ts_store *s, int64_t counts[4], int *ok) {
+  check_arg a = {0, 0, 0, 0, 0};
+  int rc = ts_store_run(s, check_apply, &a);
+  if (rc != TS_ERR_CONFLICT)
+    return rc ? rc : TS_ERR_STORE;
+  counts[0] = a.cases;
+  counts[1] = a.docs;
+  counts[2] = a.writeups;
+  counts[3] = a.wdocs;
+  *ok = a.ok;
+  return TS_OK;
 }

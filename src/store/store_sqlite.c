@@ -22,6 +22,9 @@
 #include "util/log.h"
 #include "util/tstime.h"
 
+/* statement slots of ts_sq_stmt beyond the Q_* table (sqlite_int.h) */
+enum { X_APPROVAL_LIST = TS_SQ_SLOTS_SQLITE, X_SETTING_LIST, X_ESCALATION_LIST, X_NOTE_DELETE };
+
 /* ---- statements ------------------------------------------------------------------- */
 
 enum {
@@ -777,6 +780,8 @@ int ts_store_open(const ts_store_opts *o, ts_store **out) {
     if ((rc = conn_open(o->path, 0, &s->writer)))
       goto fail;
     if ((rc = migrate(&s->writer, &applied)))
+      goto fail;
+    if ((rc = ts_sq_search_open(ts_sq_db(&s->writer))))
       goto fail;
   }
   s->readers = calloc((size_t)s->n_readers, sizeof(conn));
@@ -1705,6 +1710,28 @@ int ts_tx_note_add(ts_tx *tx, int64_t case_id, int64_t at, const char *author,
   int rc = step_done(tx->c, st, "note add");
   if (!rc && id)
     *id = sqlite3_last_insert_rowid(tx->c->db);
+  return rc;
+}
+
+int ts_tx_note_delete(ts_tx *tx, int64_t case_id, int64_t note_id, char author[65], int64_t *at) {
+  sqlite3_stmt *st = ts_sq_stmt(tx->s, tx->c, X_NOTE_DELETE,
+                                "DELETE FROM case_notes WHERE id = ?1 AND case_id = ?2"
+                                " RETURNING author, at");
+  int r, rc = TS_ERR_NOT_FOUND;
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, note_id);
+  sqlite3_bind_int64(st, 2, case_id);
+  if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    snprintf(author, 65, "%s", col_text(st, 0));
+    *at = sqlite3_column_int64(st, 1);
+    rc = TS_OK;
+    r = sqlite3_step(st);
+  }
+  if (r != SQLITE_DONE && r != SQLITE_ROW)
+    rc = map_sqlite(r);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
   return rc;
 }
 
@@ -2908,7 +2935,7 @@ int ts_tx_setting_put(ts_tx *tx, const char *key, int64_t value) {
 }
 
 /* Statement slots of this file in the shared range (sqlite_int.h). */
-enum { X_APPROVAL_LIST = TS_SQ_SLOTS_SQLITE, X_SETTING_LIST, X_ESCALATION_LIST };
+
 
 int ts_store_approval_limit_list(ts_store *s, json_t **out) {
   static const char *const names[] = {"role", "max_cents", "max_grade"};
