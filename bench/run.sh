@@ -16,6 +16,8 @@
 #   BENCH_THREADS      server --threads (default: the server's default)
 #   BENCH_PORT         first port to try (default 18480)
 #   BENCH_KEEP=1       keep the database and logs afterwards
+#   BENCH_NO_FTS=1     drop the full-text index's triggers first (intake without the index,
+#                      to measure what keeping it in step costs)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -86,6 +88,12 @@ FSTYPE=$(df -PT "$WORK" | awk 'NR == 2 { print $2 }')
   die "tousu demo failed"
 }
 DEMO_CASES=$(sqlite3 "$DB" "SELECT count(*) FROM cases")
+if [ "${BENCH_NO_FTS:-0}" = 1 ]; then
+  for t in $(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_fts_%'"); do
+    sqlite3 "$DB" "DROP TRIGGER $t"
+  done
+  say "full-text index triggers dropped (BENCH_NO_FTS=1)"
+fi
 
 # ---- the disk's fsync rate (same filesystem as the database) --------------------------------
 cc -O2 -o "$WORK/fsync_rate" "$BENCH/fsync_rate.c"

@@ -39,8 +39,15 @@ static json_t *snippet_html(const char *raw) {
   ts_buf b = {.max = 64 * 1024};
   json_t *out = NULL;
   char *text = NULL;
+  while (*raw == '\n')
+    raw++;
   for (const char *p = raw; *p; p++) {
-    if (!strncmp(p, TS_SNIPPET_OPEN, 3)) {
+    if (*p == '\n') { /* the index joins a case's texts with newlines: one is enough */
+      size_t n = strspn(p, "\n");
+      if (p[n])
+        ts_buf_str(&b, "\n");
+      p += n - 1;
+    } else if (!strncmp(p, TS_SNIPPET_OPEN, 3)) {
       ts_buf_str(&b, "<mark>");
       p += 2;
     } else if (!strncmp(p, TS_SNIPPET_CLOSE, 3)) {
@@ -97,9 +104,10 @@ void ts_api_search(ts_req *r) {
     if (!want_cases && !want_lib)
       json_object_set_new(errors, "in", json_string("must be cases, library or cases,library"));
   }
-  if (ts_api_page_params(r, &f.page, &f.per_page, errors))
+  const char *pp = NULL;
+  if (ts_api_query(r, "per_page", 40, &pp) || ts_api_page_params(r, &f.page, &f.per_page, errors))
     goto out;
-  if (!json_object_get(errors, "per_page") && !ts_api_query(r, "per_page", 8, &in) && !in)
+  if (!pp)
     f.per_page = 20; /* a page of results, unless asked otherwise */
   if (ts_api_case_filter(r, &f, errors, match, sizeof match))
     goto out;
@@ -145,8 +153,8 @@ out:
   json_decref(errors);
 }
 
-/* The words a similarity query is made of: the title, the subject's product and the
- * description (in that order, so the first words count first). */
+/* The words a similarity query is made of: the title, the subject's product, the
+ * description and the demand's detail (in that order, so the first words count first). */
 static int similar_of(const ts_case *c, char *out, size_t outsz) {
   ts_buf b = {.max = 64 * 1024};
   char *text = NULL;

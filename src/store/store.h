@@ -377,7 +377,7 @@ typedef struct {
 
 /* {"customer": [...], "subject": [...], "similar": [...], "hidden": n}: the same customer's
  * cases (any time, newest first; "why": ["phone","customer_id","name_outlet"]), open cases on
- * the same subject since q->since ("why": ["subject","order_no","plate"]), open cases with
+ * the same subject since q->since ("why": ["subject","order_no_or_plate"]), open cases with
  * similar text since q->since (best first, with "score"); each a case summary as in
  * ts_store_case_search plus "open". "hidden" counts the matching cases the caller may not
  * see (they are not listed). Each case appears once, in the first list it belongs to. */

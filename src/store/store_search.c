@@ -379,8 +379,9 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   /* 1. the same customer: by phone, customer id, or name at the same outlet (each indexed) */
   if (q->phone || q->customer_id || (q->name && q->outlet)) {
     snprintf(sql, cap,
-             "SELECT " SUMMARY_COLS ", c.id, (1=1%s), " OPEN_SQL ", c.c_phone IS ?1,"
-             " c.c_customer_id IS ?2, (c.c_name IS ?3 AND c.outlet_id IS ?4) FROM cases c" SUMMARY_JOINS
+             "SELECT " SUMMARY_COLS ", c.id, (1=1%s), " OPEN_SQL ", coalesce(c.c_phone = ?1, 0),"
+             " coalesce(c.c_customer_id = ?2, 0), coalesce(c.c_name = ?3 AND c.outlet_id = ?4, 0)"
+             " FROM cases c" SUMMARY_JOINS
              " WHERE (c.c_phone = ?1 OR c.c_customer_id = ?2 OR (c.c_name = ?3 AND c.outlet_id = ?4))"
              " AND c.id != ?5 ORDER BY c.id DESC LIMIT 500",
              ts_sq_where_sql(w));
@@ -402,14 +403,15 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   fts_or_column(subject_match, sizeof subject_match, "order_no", q->order_no);
   fts_or_column(subject_match, sizeof subject_match, "plate", q->plate);
   if (!rc && (q->subject_key || subject_match[0])) {
+    /* (the index is asked only when there is an order number or plate to look for) */
+    const char *by_fts = subject_match[0] ? "c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?2)"
+                                          : "0";
     snprintf(sql, cap,
-             "SELECT " SUMMARY_COLS ", c.id, (1=1%s), 1, c.subject_key IS ?1, ?2 IS NOT NULL"
-             " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?2)"
+             "SELECT " SUMMARY_COLS ", c.id, (1=1%s), 1, coalesce(c.subject_key = ?1, 0), %s"
              " FROM cases c" SUMMARY_JOINS
              " WHERE " OPEN_SQL " AND c.received_at >= ?3 AND c.id != ?4 AND (c.subject_key = ?1"
-             " OR (?2 IS NOT NULL AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?2)))"
-             " ORDER BY c.received_at DESC LIMIT 500",
-             ts_sq_where_sql(w));
+             " OR %s) ORDER BY c.received_at DESC LIMIT 500",
+             ts_sq_where_sql(w), by_fts, by_fts);
     if (!(rc = prepare(c, sql, &st))) {
       bind_opt(st, 1, q->subject_key);
       bind_opt(st, 2, subject_match);
@@ -505,10 +507,11 @@ static json_t *group_json(sqlite3_stmt *st) {
   const char *key = ts_sq_text(st, 0), *colon = strchr(key, ':');
   json_t *cats = json_array();
   const char *p = ts_sq_text(st, 5);
-  while (cats && *p) { /* group_concat(DISTINCT category): "a,b" */
+  while (cats && *p) { /* group_concat(DISTINCT category): "a,b", "" for no category */
     const char *e = strchr(p, ',');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    json_array_append_new(cats, json_stringn(p, n));
+    if (n)
+      json_array_append_new(cats, json_stringn(p, n));
     p += n + (e ? 1 : 0);
   }
   return json_pack("{s:s,s:s%,s:s,s:I,s:I,s:o,s:o,s:o*}", "subject_key", key, "kind", key,
