@@ -23,8 +23,10 @@
 #define TS_SQUERY_MAX_TERMS 16  /* most terms (words, phrases, exclusions) */
 #define TS_SQUERY_OUT 4096      /* room enough for the expression of any accepted q */
 
-/* The columns of the index of cases (migration 10), in this order. */
-#define TS_FTS_CASE_COLUMNS "case_no, title, body, name, phone, product, order_no, plate, outlet, notes"
+/* The columns of the index of cases (migration 10), in this order; scope is never a field
+ * of the syntax (store_search.c writes it). */
+#define TS_FTS_CASE_COLUMNS \
+  "case_no, title, body, name, phone, product, order_no, plate, outlet, notes, scope"
 /* The columns of the index of library write-ups, in this order. */
 #define TS_FTS_LIBRARY_COLUMNS "title, scenario, analysis, correct_practice, solution"
 

@@ -599,10 +599,16 @@ static const char m009_sla[] =
  * tables tokenized by ICU words (the tokenizer "tousu", store/fts.h). The case document is
  * composed by one SELECT (TS_FTS_CASE_DOC), which the triggers run whenever a text it reads
  * changes, in the same transaction as the change; the initial fill (and `tousu search
- * rebuild`) runs the same SELECT over every case. Phones are indexed by their digits. */
+ * rebuild`) runs the same SELECT over every case. Phones are indexed by their digits.
+ *
+ * The case's last column, scope, holds who may see it as words (ts_scope, core/perm.h):
+ * "o1 o4 o25" for the units above and at its outlet, "d..." for its department's, and
+ * "u<hex of the username>" for its owner and handler. A search by someone who sees only
+ * part of the cases adds "scope : (...)" to its MATCH, so the index itself keeps out what
+ * they may not see (org units never change parent, so the paths stay true). */
 #define TS_FTS_CASE_DOC(where)                                                                 \
   "INSERT OR REPLACE INTO case_fts(rowid, case_no, title, body, name, phone, product, order_no," \
-  " plate, outlet, notes) SELECT c.id, c.case_no, c.title,"                                    \
+  " plate, outlet, notes, scope) SELECT c.id, c.case_no, c.title,"                                    \
   " coalesce(c.description,'') || char(10) || coalesce(c.demand_detail,'') || char(10) ||"     \
   " coalesce(c.summary,'') || char(10) || coalesce(c.lessons,'') || char(10) ||"               \
   " coalesce(c.reply_to_customer,'') || char(10) || coalesce(c.pending_reason,'') || char(10) ||" \
@@ -615,7 +621,11 @@ static const char m009_sla[] =
   " char(10) || coalesce((SELECT group_concat(summary, char(10)) FROM case_contacts"           \
   " WHERE case_id = c.id),'') || char(10) || coalesce((SELECT group_concat(description,"       \
   " char(10)) FROM case_solutions WHERE case_id = c.id),'') || char(10) ||"                    \
-  " coalesce((SELECT group_concat(promise, char(10)) FROM case_promises WHERE case_id = c.id),'')" \
+  " coalesce((SELECT group_concat(promise, char(10)) FROM case_promises WHERE case_id = c.id),'')," \
+  " coalesce((SELECT 'o' || replace(trim(path, '/'), '/', ' o') FROM org_units"                 \
+  " WHERE id = c.outlet_id), '') || ' ' || coalesce((SELECT 'd' || replace(trim(path, '/'),"    \
+  " '/', ' d') FROM org_units WHERE id = c.dept_id), '') || ' u' || hex(c.owner) ||"           \
+  " coalesce(' u' || hex(c.handler), '')"                                                      \
   " FROM cases c " where ";"
 #define TS_FTS_WRITEUP_DOC(where)                                                              \
   "INSERT OR REPLACE INTO writeup_fts(rowid, title, scenario, analysis, correct_practice,"     \
@@ -629,11 +639,11 @@ static const char m009_sla[] =
  * plate that matches says more than a word of the description, and a note's word less. */
 #define TS_FTS_CREATE                                                                          \
   "CREATE VIRTUAL TABLE case_fts USING fts5(case_no, title, body, name, phone, product,"       \
-  " order_no, plate, outlet, notes, tokenize = 'tousu');"                                      \
+  " order_no, plate, outlet, notes, scope, tokenize = 'tousu');"                               \
   "CREATE VIRTUAL TABLE writeup_fts USING fts5(title, scenario, analysis, correct_practice,"   \
   " solution, tokenize = 'tousu');"                                                            \
   "INSERT INTO case_fts(case_fts, rank) VALUES"                                                \
-  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5)');"                      \
+  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5, 0.0)');"                 \
   "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
 
 static const char m010_search[] =
@@ -651,7 +661,9 @@ static const char m010_search[] =
                  " OR NEW.s_product IS NOT OLD.s_product OR NEW.s_sku IS NOT OLD.s_sku"
                  " OR NEW.s_batch IS NOT OLD.s_batch OR NEW.s_vin IS NOT OLD.s_vin"
                  " OR NEW.s_order_no IS NOT OLD.s_order_no OR NEW.s_plate IS NOT OLD.s_plate"
-                 " OR NEW.s_outlet IS NOT OLD.s_outlet", "NEW.id")
+                 " OR NEW.s_outlet IS NOT OLD.s_outlet OR NEW.outlet_id IS NOT OLD.outlet_id"
+                 " OR NEW.dept_id IS NOT OLD.dept_id OR NEW.owner IS NOT OLD.owner"
+                 " OR NEW.handler IS NOT OLD.handler", "NEW.id")
   TS_FTS_REINDEX("case_fts_note_insert", "AFTER INSERT ON case_notes", "", "NEW.case_id")
   TS_FTS_REINDEX("case_fts_note_update", "AFTER UPDATE ON case_notes", "", "NEW.case_id")
   TS_FTS_REINDEX("case_fts_note_delete", "AFTER DELETE ON case_notes", "", "OLD.case_id")

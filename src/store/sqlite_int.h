@@ -47,6 +47,12 @@ const char *ts_sq_where_sql(const ts_sq_where *w);
 void ts_sq_where_bind(const ts_sq_where *w, sqlite3_stmt *st);
 void ts_sq_where_free(ts_sq_where *w);
 
+/* match (a full-text expression) limited to the cases sc lets its holder see, through the
+ * index's scope column (migration 10); the same rule as ts_scope_allows. TS_ERR_INVALID
+ * when it does not fit in outsz (TS_SCOPED_MATCH_MAX is always enough for a built query). */
+#define TS_SCOPED_MATCH_MAX 4608
+int ts_sq_scope_match(const ts_scope *sc, const char *match, char *out, size_t outsz);
+
 /* At open, on the writer before it starts (store_search.c): when the index was built by
  * another tokenizer (ts_tok_version: ours, ICU's, its data's) it is made anew, because
  * another tokenizer's documents could not be deleted from it. */

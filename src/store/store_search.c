@@ -135,6 +135,8 @@ int ts_sq_search_open(sqlite3 *db) {
 enum {
   X_MIN_ID = TS_SQ_SLOTS_SEARCH,
   X_MAX_ID,
+  X_SEARCH_CASE,
+  X_SEARCH_SNIPPET,
 };
 
 /* A case as search results and related lists show it: columns 0..10 of SUMMARY_COLS. */
@@ -185,30 +187,106 @@ static int step_rc(conn *c, int r) {
   return ts_sq_map(r);
 }
 
+/* Ranking reads every match's column sizes, so a word in a fifth of a million complaints
+ * would cost a quarter of a second to rank in full. The best matches are therefore taken
+ * from the newest RANK_WINDOW matches (those the caller may see, with every filter),
+ * ranked by bm25; the total still counts them all. A page beyond the window widens it. */
+#define RANK_WINDOW 2000
+
+/* The summary of case id, and the snippet of its best-matching text for match. */
+static int search_item(ts_store *s, conn *c, const char *match, int64_t id, double rank,
+                       json_t *arr) {
+  sqlite3_stmt *one = ts_sq_stmt(s, c, X_SEARCH_CASE,
+                                 "SELECT " SUMMARY_COLS " FROM cases c" SUMMARY_JOINS " WHERE c.id = ?1");
+  sqlite3_stmt *sn = ts_sq_stmt(s, c, X_SEARCH_SNIPPET,
+                                "SELECT " SNIPPET("case_fts", "16")
+                                " FROM case_fts WHERE case_fts MATCH ?1 AND rowid = ?2");
+  json_t *o = NULL;
+  int rc = one && sn ? TS_OK : TS_ERR_STORE;
+  if (!rc) {
+    sqlite3_bind_int64(one, 1, id);
+    sqlite3_bind_text(sn, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(sn, 2, id);
+    if (sqlite3_step(one) == SQLITE_ROW && (o = summary_json(one)) &&
+        (json_object_set_new(o, "score", json_real(-rank)) ||
+         json_object_set_new(o, "snippet", json_string(sqlite3_step(sn) == SQLITE_ROW
+                                                         ? ts_sq_text(sn, 0) : ""))))
+      rc = TS_ERR_NOMEM;
+    if (!rc && o)
+      rc = append(arr, o);
+    else
+      json_decref(o);
+  }
+  if (one)
+    sqlite3_reset(one);
+  if (sn)
+    sqlite3_reset(sn);
+  return rc;
+}
+
+int ts_sq_scope_match(const ts_scope *sc, const char *match, char *out, size_t outsz) {
+  size_t n;
+  /* The words never match the scope column (a model "D7" is not department 7). */
+  if (sc->all) {
+    n = (size_t)snprintf(out, outsz, "-{scope} : (%s)", match);
+    return n < outsz ? TS_OK : TS_ERR_INVALID;
+  }
+  n = (size_t)snprintf(out, outsz, "(-{scope} : (%s)) AND scope : (", match);
+  const char *last = NULL; /* the caller's own unit: the last id of "/1/4/" */
+  if (sc->unit_path && *sc->unit_path) {
+    size_t len = strlen(sc->unit_path);
+    for (last = sc->unit_path + len - 1; last > sc->unit_path && last[-1] != '/'; last--)
+      ;
+  }
+  int terms = 0;
+  if (last && sc->by_outlet && n < outsz)
+    n += (size_t)snprintf(out + n, outsz - n, "%s\"o%.*s\"", terms++ ? " OR " : "",
+                          (int)strcspn(last, "/"), last);
+  if (last && sc->by_dept && n < outsz)
+    n += (size_t)snprintf(out + n, outsz - n, "%s\"d%.*s\"", terms++ ? " OR " : "",
+                          (int)strcspn(last, "/"), last);
+  if (n < outsz)
+    n += (size_t)snprintf(out + n, outsz - n, "%s\"u", terms++ ? " OR " : "");
+  for (const unsigned char *u = (const unsigned char *)(sc->username ? sc->username : "");
+       *u && n < outsz; u++)
+    n += (size_t)snprintf(out + n, outsz - n, "%02X", *u);
+  if (n < outsz)
+    n += (size_t)snprintf(out + n, outsz - n, "\")");
+  return n < outsz ? TS_OK : TS_ERR_INVALID;
+}
+
 int ts_store_case_search(ts_store *s, const ts_case_filter *f, json_t **items, int64_t *total) {
   ts_case_filter g = *f;
-  g.match = NULL; /* the MATCH is the query's own, below */
+  char scoped[TS_SCOPED_MATCH_MAX];
+  g.match = NULL; /* the MATCH is the query's own, below, with the caller's scope in it */
   g.by_due = 0;
+  g.scope.all = 1;
+  if (!f->match || ts_sq_scope_match(&f->scope, f->match, scoped, sizeof scoped))
+    return TS_ERR_INVALID;
+  const char *words = f->match; /* the snippets mark the words, never the scope */
+  f = &(ts_case_filter){.match = scoped, .page = f->page, .per_page = f->per_page};
   ts_sq_where *w = ts_sq_where_new(&g, 2);
   int per_page = f->per_page > 0 ? f->per_page : 20, page = f->page > 0 ? f->page : 1;
   char *sql = NULL;
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
-  int64_t t0, count = 0;
+  int64_t t0, count = 0, window = (int64_t)page * per_page;
   conn *c = NULL;
   int rc = TS_ERR_NOMEM;
   if (!w || !arr || !f->match)
     goto out;
+  if (window < RANK_WINDOW)
+    window = RANK_WINDOW;
+  /* Without conditions (an administrator's plain search) both read the index alone. */
+  const char *from = *ts_sq_where_sql(w) ? "case_fts JOIN cases c ON c.id = case_fts.rowid"
+                                         : "case_fts";
   size_t cap = strlen(ts_sq_where_sql(w)) + 1024;
   if (!(sql = malloc(cap)))
     goto out;
   c = ts_sq_reader_get(s, &t0);
   if ((rc = sqlite3_exec(ts_sq_db(c), "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE))
     goto out;
-  snprintf(sql, cap,
-           "SELECT count(*) FROM case_fts JOIN cases c ON c.id = case_fts.rowid "
-           "WHERE case_fts MATCH ?1%s",
-           ts_sq_where_sql(w));
+  snprintf(sql, cap, "SELECT count(*) FROM %s WHERE case_fts MATCH ?1%s", from, ts_sq_where_sql(w));
   if ((rc = prepare(c, sql, &st)))
     goto out;
   sqlite3_bind_text(st, 1, f->match, -1, SQLITE_STATIC);
@@ -220,24 +298,17 @@ int ts_store_case_search(ts_store *s, const ts_case_filter *f, json_t **items, i
   sqlite3_finalize(st);
   st = NULL;
   snprintf(sql, cap,
-           "SELECT " SUMMARY_COLS ", case_fts.rank, " SNIPPET("case_fts", "16")
-           " FROM case_fts JOIN cases c ON c.id = case_fts.rowid" SUMMARY_JOINS
-           " WHERE case_fts MATCH ?1%s ORDER BY case_fts.rank, c.id DESC LIMIT %d OFFSET %lld",
-           ts_sq_where_sql(w), per_page, (long long)(page - 1) * per_page);
+           "SELECT id, rank FROM (SELECT case_fts.rowid id, case_fts.rank rank FROM %s"
+           " WHERE case_fts MATCH ?1%s ORDER BY case_fts.rowid DESC LIMIT %lld)"
+           " ORDER BY rank, id DESC LIMIT %d OFFSET %lld",
+           from, ts_sq_where_sql(w), (long long)window, per_page,
+           (long long)(page - 1) * per_page);
   if ((rc = prepare(c, sql, &st)))
     goto out;
   sqlite3_bind_text(st, 1, f->match, -1, SQLITE_STATIC);
   ts_sq_where_bind(w, st);
-  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-    json_t *o = summary_json(st);
-    if (o && (json_object_set_new(o, "score", json_real(-sqlite3_column_double(st, SUMMARY_NCOLS))) ||
-              json_object_set_new(o, "snippet", json_string(ts_sq_text(st, SUMMARY_NCOLS + 1)))))
-      rc = TS_ERR_NOMEM;
-    if (!rc)
-      rc = append(arr, o);
-    else
-      json_decref(o);
-  }
+  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW)
+    rc = search_item(s, c, words, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1), arr);
   if (!rc)
     rc = step_rc(c, r);
 out:
@@ -425,7 +496,11 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   }
   /* 3. open cases with similar words since q->since, best first: the best 200 matches in
    * the window (a rowid range of the index), then the caller's filters */
-  if (!rc && q->similar && *q->similar) {
+  char *similar = q->similar && *q->similar ? malloc(TS_SCOPED_MATCH_MAX) : NULL;
+  ts_scope all = {.all = 1};
+  if (!rc && similar && ts_sq_scope_match(&all, q->similar, similar, TS_SCOPED_MATCH_MAX))
+    rc = TS_ERR_INVALID;
+  if (!rc && similar) {
     int64_t from_id = min_id_since(s, c, q->since);
     snprintf(sql, cap,
              "SELECT " SUMMARY_COLS ", c.id, (1=1%s), 1, f.rank FROM (SELECT rowid, rank FROM"
@@ -434,7 +509,7 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
              " WHERE " OPEN_SQL " AND c.received_at >= ?3 AND c.id != ?4 ORDER BY f.rank",
              ts_sq_where_sql(w));
     if (!(rc = prepare(c, sql, &st))) {
-      sqlite3_bind_text(st, 1, q->similar, -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, 1, similar, -1, SQLITE_STATIC);
       sqlite3_bind_int64(st, 2, from_id);
       sqlite3_bind_int64(st, 3, q->since);
       sqlite3_bind_int64(st, 4, q->exclude_id);
@@ -447,6 +522,7 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   if (!rc && !(res = json_pack("{s:O,s:O,s:O,s:I}", "customer", cust, "subject", subj, "similar",
                                sim, "hidden", (json_int_t)x.hidden)))
     rc = TS_ERR_NOMEM;
+  free(similar);
 out:
   if (c) {
     sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);

@@ -1499,8 +1499,9 @@ static void wb_build(where_b *w, const ts_case_filter *f) {
     wb_int(w, f->to);
   }
   if (f->match && *f->match) {
-    /* The full-text index (migration 10); its case_no column finds a case number. */
-    wb_sql(w, " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)");
+    /* The full-text index (migration 10), joined in as case_fts by the list; its case_no
+     * column finds a case number. */
+    wb_sql(w, " AND case_fts MATCH ?");
     wb_text(w, f->match, 0);
   }
 }
@@ -1562,7 +1563,7 @@ static void wb_bind(const where_b *w, sqlite3_stmt *st) {
 int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, size_t *n,
                        int64_t *total) {
   where_b *w = calloc(1, sizeof *w);
-  char *sql = NULL;
+  char *sql = NULL, scoped[TS_SCOPED_MATCH_MAX];
   sqlite3_stmt *st = NULL;
   ts_case **arr = NULL;
   size_t len = 0;
@@ -1570,8 +1571,21 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
   int rc = TS_ERR_NOMEM;
   conn *c = NULL;
   int per_page = f->per_page > 0 ? f->per_page : 50, page = f->page > 0 ? f->page : 1;
+  ts_case_filter g;
   if (!w)
     return rc;
+  if (f->match && *f->match && !f->by_due) {
+    /* A search: the caller's scope goes into the MATCH (the index's scope column), the
+     * index is read newest first, which is the list's order. */
+    g = *f;
+    g.scope.all = 1;
+    g.match = scoped;
+    if (ts_sq_scope_match(&f->scope, f->match, scoped, sizeof scoped)) {
+      free(w);
+      return TS_ERR_INVALID;
+    }
+    f = &g;
+  }
   wb_build(w, f);
   if (w->overflow) {
     free(w);
@@ -1586,7 +1600,9 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
     goto out;
   /* The queue (by_due): driven by the open clocks' due index, nearest first; each case
    * once, at its nearest clock. */
-  const char *from = f->by_due ? "case_clocks k JOIN cases c ON c.id = k.case_id" : "cases c";
+  const char *from = f->by_due ? "case_clocks k JOIN cases c ON c.id = k.case_id"
+                     : f->match && *f->match ? "case_fts JOIN cases c ON c.id = case_fts.rowid"
+                                             : "cases c";
   snprintf(sql, cap, "SELECT count(*) FROM %s%s", from, w->sql);
   rc = TS_ERR_STORE;
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -1600,7 +1616,9 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
   snprintf(sql, cap,
            "SELECT %s FROM %s LEFT JOIN org_units o ON o.id = c.outlet_id "
            "LEFT JOIN org_units d ON d.id = c.dept_id%s ORDER BY %s LIMIT %d OFFSET %lld",
-           s->case_cols, from, w->sql, f->by_due ? "k.due_at, k.id" : "c.id DESC", per_page,
+           s->case_cols, from, w->sql,
+           f->by_due ? "k.due_at, k.id" : f->match && *f->match ? "case_fts.rowid DESC" : "c.id DESC",
+           per_page,
            (long long)(page - 1) * per_page);
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
     log_sqlite(c->db, "case list", 0);

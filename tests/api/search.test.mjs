@@ -255,6 +255,19 @@ test('GET /cases?q= and GET /search?q= find exactly the cases whose words match 
   }
 });
 
+test('the index\'s scope words (o<unit>, d<unit>, u<hex of a username>) are never found by what a user types', async () => {
+  // every case is at some outlet under unit 1 and owned by someone: were those words
+  // searchable, o1 or d1 would find every case, and a model number "D7" a department's
+  for (const q of ['o1', 'd1', 'O1', 'scope', `u${Buffer.from('agent.shpd').toString('hex').toUpperCase()}`]) {
+    for (const user of ['admin', 'agent.shpd']) {
+      const r = await s.api('GET', `/api/v1/search?q=${enc(q)}`, { token: tok[user] });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.cases.total, 0, `${user}: ${q} finds nothing`);
+      assert.equal((await listQ(tok[user], q)).total, 0, `${user}: /cases?q=${q} finds nothing`);
+    }
+  }
+});
+
 test('a case number is found by q; /search items have the summary fields', async () => {
   for (const k of ['AC', 'RF', 'CL']) {
     const no = fx[k].case_no;

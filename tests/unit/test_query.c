@@ -50,7 +50,7 @@ static int setup(void **state) {
     return -1;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(f->db, "INSERT INTO t(rowid, " TS_FTS_CASE_COLUMNS ") VALUES "
-                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", -1, &st, NULL) != SQLITE_OK)
     return -1;
   for (int i = 0; i < NDOCS; i++) {
     sqlite3_bind_int(st, 1, i + 1);
