@@ -10,9 +10,10 @@
  * Each query is run as an administrator (every case visible) and as an outlet's agent
  * (only that outlet's cases), for the first page of 20, best first, with the total count.
  *
- * Recall: for single words, every case whose description contains the word as a
- * substring (instr) must be among the matches; misses are printed with the text around
- * them (they are the words ICU splits differently in another context). */
+ * Recall: for single words, every case whose description contains the word (a Chinese word
+ * as a substring; a word of Latin letters or digits as a whole word, so "25" is not sought
+ * inside "2025") must be among the matches; misses are printed with the text around them
+ * (they are the words ICU splits differently in another context). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +118,22 @@ static int run_queries(ts_store *s, ts_tok *tok, const words *ws, int nq, const 
   return 0;
 }
 
+static int is_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* 1 if w occurs in d as a whole word: for a word of Latin letters and digits, not inside a
+ * longer run of them ("25" is not a word of "2025"); a Chinese word anywhere. */
+static int occurs(const char *d, const char *w) {
+  size_t n = strlen(w);
+  if (!is_alnum(w[0]))
+    return strstr(d, w) != NULL;
+  for (const char *p = strstr(d, w); p; p = strstr(p + 1, w))
+    if ((p == d || !is_alnum(p[-1])) && !is_alnum(p[n]))
+      return 1;
+  return 0;
+}
+
 /* Recall of single words against instr() over the descriptions. */
 static int recall(sqlite3 *db, ts_tok *tok, const words *ws, int nw) {
   sqlite3_stmt *scan = NULL, *fts = NULL;
@@ -137,6 +154,8 @@ static int recall(sqlite3 *db, ts_tok *tok, const words *ws, int nw) {
       continue;
     sqlite3_bind_text(scan, 1, w, -1, SQLITE_STATIC);
     while (sqlite3_step(scan) == SQLITE_ROW) {
+      if (!occurs((const char *)sqlite3_column_text(scan, 1), w))
+        continue;
       n++;
       sqlite3_bind_text(fts, 1, match, -1, SQLITE_STATIC);
       sqlite3_bind_int64(fts, 2, sqlite3_column_int64(scan, 0));
