@@ -22,6 +22,9 @@
 #define RELATED_LIMIT 10   /* items per related list */
 #define LIBRARY_SIMILAR 5  /* similar write-ups shown */
 #define SIMILAR_TERMS 24   /* distinctive words a similarity query is made of */
+/* /search counts matches up to this many; beyond, "total" is this and "total_exact" false
+ * (GET /cases?q= counts them all). */
+#define SEARCH_COUNT_MAX 10000
 
 /* Who may see library drafts (as api_library.c). */
 #define LIBRARY_EDIT (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | \
@@ -124,12 +127,14 @@ void ts_api_search(ts_req *r) {
   if (!(res = json_pack("{s:s}", "q", f.q)))
     goto fail;
   if (want_cases) {
-    if (ts_store_case_search(r->app->store, &f, &items, &total))
+    if (ts_store_case_search(r->app->store, &f, SEARCH_COUNT_MAX + 1, &items, &total))
       goto fail;
     ts_api_snippets_html(items);
-    if (json_object_set_new(res, "cases", json_pack("{s:o,s:I,s:i,s:i}", "items", items, "total",
-                                                    (json_int_t)total, "page", f.page, "per_page",
-                                                    f.per_page)))
+    int exact = total <= SEARCH_COUNT_MAX;
+    if (json_object_set_new(res, "cases", json_pack("{s:o,s:I,s:b,s:i,s:i}", "items", items, "total",
+                                                    (json_int_t)(exact ? total : SEARCH_COUNT_MAX),
+                                                    "total_exact", exact, "page", f.page,
+                                                    "per_page", f.per_page)))
       goto fail;
   }
   if (want_lib) {

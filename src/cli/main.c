@@ -581,7 +581,7 @@ static int cmd_search(ts_store *s, const cli *c) {
                       .scope = {.all = 1}};
   json_t *items = NULL;
   int64_t total = 0;
-  int rc = ts_store_case_search(s, &f, &items, &total);
+  int rc = ts_store_case_search(s, &f, 0, &items, &total);
   if (rc) {
     fprintf(stderr, "tousu search: failed (%s)\n", ts_err_code(rc));
     return 1;

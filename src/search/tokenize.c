@@ -71,8 +71,9 @@ unsigned ts_tok_fold_char(unsigned cp) {
   return cp < 0x10000 && fold_ok ? fold_table[cp] : cp;
 }
 
-/* Raise when a change here splits or folds any text differently. */
-#define TOKENIZER_VERSION "1"
+/* Raise when a change here, or in the index's tokenizer (store_search.c), splits or folds
+ * any text differently: every index made before is then rebuilt at start-up. */
+#define TOKENIZER_VERSION "3" /* 2: bigrams of long Chinese words; 3: rank tousu_bm25 */
 
 static char version[64];
 static pthread_once_t version_once = PTHREAD_ONCE_INIT;

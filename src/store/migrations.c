@@ -635,16 +635,17 @@ static const char m009_sla[] =
 #define TS_FTS_REINDEX(name, event, when, id)                                                  \
   "CREATE TRIGGER " name " " event " " when " BEGIN " TS_FTS_CASE_DOC("WHERE c.id = " id) " END;"
 
-/* The two indexes, and rank = bm25 with column weights: a case number, phone, order or
- * plate that matches says more than a word of the description, and a note's word less. */
+/* The two indexes, and rank = bm25 with column weights (tousu_bm25, store_search.c: bm25 with
+ * an estimated IDF): a case number, phone, order or plate that matches says more than a word
+ * of the description, and a note's word less. */
 #define TS_FTS_CREATE                                                                          \
   "CREATE VIRTUAL TABLE case_fts USING fts5(case_no, title, body, name, phone, product,"       \
   " order_no, plate, outlet, notes, scope, tokenize = 'tousu');"                               \
   "CREATE VIRTUAL TABLE writeup_fts USING fts5(title, scenario, analysis, correct_practice,"   \
   " solution, tokenize = 'tousu');"                                                            \
   "INSERT INTO case_fts(case_fts, rank) VALUES"                                                \
-  " ('rank', 'bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5, 0.0)');"                 \
-  "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
+  " ('rank', 'tousu_bm25(10.0, 5.0, 1.0, 3.0, 5.0, 3.0, 5.0, 5.0, 2.0, 0.5, 0.0)');"           \
+  "INSERT INTO writeup_fts(writeup_fts, rank) VALUES ('rank', 'tousu_bm25(5.0, 1.0, 1.0, 1.0, 1.0)');"
 
 static const char m010_search[] =
   TS_FTS_CREATE

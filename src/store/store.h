@@ -357,10 +357,12 @@ int ts_store_writeup_list(ts_store *s, int drafts, const char *match, json_t **o
 #define TS_SNIPPET_CLOSE "\xee\x80\x81"
 
 /* One page of the cases matching f->match (required) and every other filter of f, best
- * first (bm25, column weights in store_search.c; then newest). *items gets
- * [{case_no, title, status, grade, category, channel, received_at, outlet, dept,
- *   complainant, overdue, score, snippet}], *total the count of all matches. */
-int ts_store_case_search(ts_store *s, const ts_case_filter *f, json_t **items, int64_t *total);
+ * first (bm25, column weights in migration 10; then newest; chosen among the newest 2,000
+ * matches). *items gets [{case_no, title, status, grade, category, channel, received_at,
+ * outlet, dept, complainant, overdue, score, snippet}], *total the count of all matches,
+ * or count_max when there are more (count_max 0: no limit). */
+int ts_store_case_search(ts_store *s, const ts_case_filter *f, int64_t count_max, json_t **items,
+                         int64_t *total);
 
 /* What an intake screen or a case page compares a case with. Every text may be NULL. */
 typedef struct {
