@@ -2,6 +2,7 @@
  * errors, that nothing typed reaches FTS5 as an operator, and — against a real FTS5 table
  * with the tokenizer "tousu" — that the expressions find the right rows. */
 #include <setjmp.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -331,6 +332,57 @@ static void test_fts_words(void **state) {
   find(f, "空调 异响 退款", "1");
 }
 
+/* A Chinese word of three or more characters in a document also gives its bigrams at the
+ * same position (store_search.c): a two-character word inside a longer dictionary word is
+ * found; a query is split without them, so the long word finds only itself. */
+static void test_fts_bigrams(void **state) {
+  fixture *f = *state;
+  assert_int_equal(sqlite3_exec(f->db, "CREATE VIRTUAL TABLE b USING fts5(x, tokenize='tousu');"
+                                       "INSERT INTO b(rowid, x) VALUES (1, '总经理从来没有回电'),"
+                                       " (2, '经理回电了'), (3, '没有人接');",
+                                       NULL, NULL, NULL),
+                   SQLITE_OK);
+  matches(f, "b", TS_SQUERY_CASES, "经理", "1,2");
+  matches(f, "b", TS_SQUERY_CASES, "没有", "1,3");
+  matches(f, "b", TS_SQUERY_CASES, "总经理", "1");
+  matches(f, "b", TS_SQUERY_CASES, "从来没有", "1");
+  matches(f, "b", TS_SQUERY_CASES, "\"经理 回电\"", "2"); /* a pair is not a word of its own */
+  assert_int_equal(sqlite3_exec(f->db, "DROP TABLE b", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* tousu_bm25: bm25 with the column weights given; a word in the heavier column ranks first,
+ * a rarer word counts for more, and the scores agree with FTS5's own bm25() in order. */
+static void test_fts_rank(void **state) {
+  fixture *f = *state;
+  assert_int_equal(sqlite3_exec(f->db, "CREATE VIRTUAL TABLE r USING fts5(title, body, tokenize='tousu');"
+                                       "INSERT INTO r(rowid, title, body) VALUES (1, '投诉', '空调异响'),"
+                                       " (2, '空调', '投诉'), (3, '冰箱', '投诉 冰箱'), (4, '洗衣机', '投诉');",
+                                       NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  char got[64] = "";
+  assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT rowid, tousu_bm25(r, 5.0, 1.0), bm25(r, 5.0, 1.0)"
+                                             " FROM r WHERE r MATCH ? ORDER BY 2, rowid",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, "\"空调\" OR \"投诉\"", -1, SQLITE_STATIC);
+  double prev_ours = -1e9, prev_theirs = -1e9;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    double ours = sqlite3_column_double(st, 1), theirs = sqlite3_column_double(st, 2);
+    assert_true(ours <= 0 && ours >= prev_ours);
+    assert_true(theirs >= prev_theirs - 1e-9); /* the same order as FTS5's bm25 */
+    assert_true(fabs(ours - theirs) < 1e-6);  /* below the sample size the IDF is exact */
+    prev_ours = ours;
+    prev_theirs = theirs;
+    snprintf(got + strlen(got), sizeof got - strlen(got), "%s%d", got[0] ? "," : "",
+             sqlite3_column_int(st, 0));
+  }
+  sqlite3_finalize(st);
+  /* 空调 in the title (weight 5) first, then 空调 in the body, then 投诉 alone */
+  assert_string_equal(got, "2,1,3,4");
+  assert_int_equal(sqlite3_exec(f->db, "DROP TABLE r", NULL, NULL, NULL), SQLITE_OK);
+}
+
 static void test_fts_exclusions(void **state) {
   fixture *f = *state;
   find(f, "空调 -退款", "3");
@@ -568,6 +620,8 @@ int main(void) {
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_fts_words),
+      cmocka_unit_test(test_fts_bigrams),
+      cmocka_unit_test(test_fts_rank),
       cmocka_unit_test(test_fts_exclusions),
       cmocka_unit_test(test_fts_fields),
       cmocka_unit_test(test_fts_nasty),
