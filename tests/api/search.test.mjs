@@ -62,6 +62,7 @@ async function searchQ(token, q, extra = '') {
     const r = await s.api('GET', `/api/v1/search?q=${enc(q)}&in=cases${extra}&per_page=500&page=${page}`, { token });
     assert.equal(r.status, 200, `GET /search?q=${q}${extra}: ${r.text}`);
     total = r.json.cases.total;
+    assert.equal(r.json.cases.total_exact, true, `/search?q=${q}: a fixture's count is exact`);
     items.push(...r.json.cases.items);
     if (items.length >= total || r.json.cases.items.length === 0) break;
   }
