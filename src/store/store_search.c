@@ -298,6 +298,20 @@ static int prepare(conn *c, const char *sql, sqlite3_stmt **st) {
   return TS_ERR_STORE;
 }
 
+/* A read connection in a read transaction (so every statement of one answer sees the same
+ * state), and its end. read_begin: *c is set even on failure, for read_end. */
+static int read_begin(ts_store *s, conn **c, int64_t *t0) {
+  *c = ts_sq_reader_get(s, t0);
+  return sqlite3_exec(ts_sq_db(*c), "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+}
+
+static void read_end(ts_store *s, conn *c, int64_t t0) {
+  if (c) {
+    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
+    ts_sq_reader_put(s, c, t0);
+  }
+}
+
 /* A MATCH that FTS5 refuses (it should not: search/query.h quotes every term) is bad input,
  * not a failure of the store. */
 static int step_rc(conn *c, int r) {
@@ -407,8 +421,7 @@ int ts_store_case_search(ts_store *s, const ts_case_filter *f, int64_t count_max
   size_t cap = strlen(ts_sq_where_sql(w)) + 1024;
   if (!(sql = malloc(cap)))
     goto out;
-  c = ts_sq_reader_get(s, &t0);
-  if ((rc = sqlite3_exec(ts_sq_db(c), "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE))
+  if ((rc = read_begin(s, &c, &t0)))
     goto out;
   /* Counting reads every match; past count_max the count stops (a word in a quarter of all
    * complaints is "more than 10,000" to a person searching). */
@@ -443,10 +456,7 @@ int ts_store_case_search(ts_store *s, const ts_case_filter *f, int64_t count_max
     rc = step_rc(c, r);
 out:
   sqlite3_finalize(st);
-  if (c) {
-    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
-    ts_sq_reader_put(s, c, t0);
-  }
+  read_end(s, c, t0);
   free(sql);
   ts_sq_where_free(w);
   if (rc) {
@@ -571,11 +581,8 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   cap = strlen(ts_sq_where_sql(w)) + 2048;
   if (!(sql = malloc(cap)))
     goto out;
-  c = ts_sq_reader_get(s, &t0);
-  if (sqlite3_exec(ts_sq_db(c), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-    rc = TS_ERR_STORE;
+  if ((rc = read_begin(s, &c, &t0)))
     goto out;
-  }
   rc = TS_OK;
   /* 1. the same customer: by phone, customer id, or name at the same outlet (each indexed) */
   if (q->phone || q->customer_id || (q->name && q->outlet)) {
@@ -654,10 +661,7 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
     rc = TS_ERR_NOMEM;
   free(similar);
 out:
-  if (c) {
-    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
-    ts_sq_reader_put(s, c, t0);
-  }
+  read_end(s, c, t0);
   free(sql);
   ts_sq_where_free(w);
   json_decref(x.seen);
@@ -794,11 +798,8 @@ int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_c
            "SELECT c.case_no, c.received_at FROM cases c WHERE c.subject_key = ?1 AND " OPEN_SQL
            " AND c.received_at >= ?2%s ORDER BY c.received_at, c.id",
            ts_sq_where_sql(w));
-  c = ts_sq_reader_get(s, &t0);
-  if (sqlite3_exec(ts_sq_db(c), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-    rc = TS_ERR_STORE;
+  if ((rc = read_begin(s, &c, &t0)))
     goto out;
-  }
   if ((rc = prepare(c, sql, &st)))
     goto out;
   sqlite3_bind_int64(st, 1, since);
@@ -813,10 +814,7 @@ int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_c
     rc = group_detail(c, detail, w, since, json_array_get(arr, i));
 out:
   sqlite3_finalize(st);
-  if (c) {
-    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
-    ts_sq_reader_put(s, c, t0);
-  }
+  read_end(s, c, t0);
   free(sql);
   free(detail);
   ts_sq_where_free(w);
