@@ -177,6 +177,10 @@ int ts_api_search_match(const char *q, int target, char *out, size_t outsz, cons
  * the store's markers to HTML: the text escaped, each match in <mark>...</mark>. */
 void ts_api_snippets_html(json_t *items);
 
+/* The roles that write and edit the case library, and so also see its drafts. */
+#define TS_API_LIBRARY_EDIT (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | \
+                             TS_ROLE_GENERAL_MANAGER | TS_ROLE_ADMIN | TS_ROLE_AUDITOR)
+
 /* Loads case_no if the caller may see it; replies 404 (also for cases outside the
  * caller's scope) and returns non-zero otherwise. */
 int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out);

@@ -286,10 +286,6 @@ fail:
 void ts_api_writeup_patch(ts_req *r) { edit(r, 0); }
 void ts_api_writeup_publish(ts_req *r) { edit(r, 1); }
 
-/* Who may see drafts: the writers and editors of the library. */
-#define LIBRARY_EDIT (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | \
-                      TS_ROLE_GENERAL_MANAGER | TS_ROLE_ADMIN | TS_ROLE_AUDITOR)
-
 void ts_api_library_list(ts_req *r) {
   static const char *const keys[] = {"q", "page", "per_page", NULL};
   const char *q, *why = NULL;
@@ -301,7 +297,7 @@ void ts_api_library_list(ts_req *r) {
     ts_api_invalid(r, json_pack("{s:s}", "q", why ? why : "cannot be searched now"));
     return;
   }
-  if (ts_store_writeup_list(r->app->store, (r->user.roles & LIBRARY_EDIT) != 0, q ? match : NULL,
+  if (ts_store_writeup_list(r->app->store, (r->user.roles & TS_API_LIBRARY_EDIT) != 0, q ? match : NULL,
                             &items))
     ts_reply_error(r, TS_ERR_STORE, "cannot read the library", NULL);
   else {
@@ -316,7 +312,7 @@ void ts_api_library_get(ts_req *r) {
   memset(&w, 0, sizeof w);
   if (!ts_api_parse_int(ts_req_param(r, 0), 1, INT64_MAX / 2, &id) ||
       ts_store_writeup_get(r->app->store, id, &w) ||
-      (strcmp(w.status, "published") != 0 && !(r->user.roles & LIBRARY_EDIT))) {
+      (strcmp(w.status, "published") != 0 && !(r->user.roles & TS_API_LIBRARY_EDIT))) {
     ts_writeup_clear(&w);
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such write-up", NULL);
     return;

@@ -26,10 +26,6 @@
  * (GET /cases?q= counts them all). */
 #define SEARCH_COUNT_MAX 10000
 
-/* Who may see library drafts (as api_library.c). */
-#define LIBRARY_EDIT (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | \
-                      TS_ROLE_GENERAL_MANAGER | TS_ROLE_ADMIN | TS_ROLE_AUDITOR)
-
 int ts_api_search_match(const char *q, int target, char *out, size_t outsz, const char **why) {
   ts_tok *tok = ts_tok_thread();
   if (!tok)
@@ -114,6 +110,8 @@ void ts_api_search(ts_req *r) {
     f.per_page = 20; /* a page of results, unless asked otherwise */
   if (ts_api_case_filter(r, &f, errors, match, sizeof match))
     goto out;
+  if (!want_cases)
+    json_object_del(errors, "q"); /* only the library's syntax matters (below) */
   if (!f.q && !json_object_get(errors, "q"))
     json_object_set_new(errors, "q", json_string("is required: the words to search for"));
   if (f.q && !json_object_get(errors, "q") &&
@@ -138,7 +136,7 @@ void ts_api_search(ts_req *r) {
       goto fail;
   }
   if (want_lib) {
-    if (ts_store_writeup_list(r->app->store, (r->user.roles & LIBRARY_EDIT) != 0, lmatch, &lib))
+    if (ts_store_writeup_list(r->app->store, (r->user.roles & TS_API_LIBRARY_EDIT) != 0, lmatch, &lib))
       goto fail;
     ts_api_snippets_html(lib);
     size_t n = json_array_size(lib);

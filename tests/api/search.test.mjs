@@ -398,6 +398,12 @@ test('GET /search?in=: cases, library or both', async () => {
     assert.equal(r.status, 200, r.text);
     assert.ok('library' in r.json && 'cases' in r.json);
   }
+  // the library has no fields: phone:abc is plain text there (as GET /library?q= takes it),
+  // while for cases it has no digits to search for
+  r = await s.api('GET', `/api/v1/search?q=${enc('phone:abc')}&in=library`, { token: tok.admin });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await s.api('GET', `/api/v1/library?q=${enc('phone:abc')}`, { token: tok.admin })).status, 200);
+  assert422(await s.api('GET', `/api/v1/search?q=${enc('phone:abc')}&in=cases`, { token: tok.admin }), 'q');
 });
 
 // ---- 2. validation, and inputs that must never break the server -----------------------------------
