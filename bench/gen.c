@@ -3,6 +3,7 @@
  * (issue 6).
  *
  *   tousu-gen --db FILE --cases N [--months M] [--end YYYY-MM] [--seed S] [--batch B]
+ *             [--no-fts]
  *
  * How. The database is created through the real store (ts_store_open runs the migrations),
  * the demo organisation, users and categories are loaded with ts_demo_load, and the store
@@ -34,7 +35,25 @@
  * repeats far more than "3 customers in 30 days" and is left at the grade drawn. The
  * lifecycle is replayed event by event as src/core/lifecycle.c applies it (accepted_at ...
  * closed_at, pending, reopening with its grade step, losses booked from the accepted
- * solution), up to the end of --end. */
+ * solution), up to the end of --end.
+ *
+ * Clocks (DOMAIN §5). Each case's time limits are replayed by the server's own code: the
+ * clock rules and the working calendar are read from the database (ts_store_sla_rules), and
+ * the moments of the case's life — registration, every lifecycle action, each outbound
+ * contact (reached, unreachable, a visit), each change of grade — go through ts_sla_event
+ * and ts_sla_regrade (core/sla.c) in the order they happened, with the scheduler's
+ * ts_sla_advance run up to each moment and to the end of --end, as if it ticked without
+ * delay. So started_at, due_at (working time exact, on the calendar's hours and holidays),
+ * warn_at, the states, seq and next_at are the rows the server would have left. A breach
+ * writes its case_delays row and, as the server's breach does, marks the case overdue and
+ * escalates it one tier per breach (sla_level, escalated_to). Not written: the warnings'
+ * and breaches' notifications and history entries, and the acknowledgement letter's
+ * outbox row (its effect on the acknowledgement clock is replayed).
+ *
+ * --no-fts drops the full-text triggers of migration 10 from the file before writing, for
+ * the report benchmark's 10,000,000 cases: the search index then stays empty (`tousu search
+ * rebuild` fills it) and, the triggers being gone from the file, stays behind any later
+ * change — a file for benchmarks only. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -391,6 +410,15 @@ static void date_iso(int64_t t, char out[16]) {
 
 /* Moves an office action out of the night: before 08:30 → that morning, after 21:00 →
  * the next morning (people answer complaints in the day). */
+static int64_t office_time(rng *r, int64_t t);
+
+/* A handler's desk work (a proposal): in the day, 08:30-18:00; later → the next morning. */
+static int64_t desk_time(rng *r, int64_t t) {
+  if (local_hour(t) >= 18)
+    return day_start(local_day(t) + 1) + 8 * HOUR + 30 * MINUTE + rng_range(r, 0, 90 * MINUTE);
+  return office_time(r, t);
+}
+
 static int64_t office_time(rng *r, int64_t t) {
   int h = local_hour(t);
   int64_t d = local_day(t);
@@ -2008,6 +2036,14 @@ typedef struct {
   char text[256];
 } g_promise;
 
+#define MAX_CLOCKS 24
+
+/* The delay a breached clock leaves (case_delays). */
+typedef struct {
+  const char *holder; /* a username, or "" for a department's clock */
+  int64_t unit, recorded_at;
+} g_delay;
+
 /* Every column of a case row; strings "" and numbers NONE are NULL. */
 typedef struct {
   int64_t id;
@@ -2059,6 +2095,12 @@ typedef struct {
   g_penalty penalties[MAX_PENALTIES];
   g_promise promises[MAX_PROMISES];
   int nnotes, ncontacts, nsolutions, nimprovements, npenalties, npromises;
+
+  ts_clock clocks[MAX_CLOCKS]; /* in the order they started: the order of their ids */
+  g_delay delays[MAX_CLOCKS];  /* of clocks[i] when it is breached */
+  int nclocks;
+  int64_t sla_level;                /* breaches so far (tiers escalated), NONE: none */
+  char sla_clocks[MAX_CLOCKS * 20]; /* "register:m acknowledge:m resolve:r" (migration 11) */
 } gcase;
 
 static void case_reset(gcase *c) {
@@ -2066,7 +2108,7 @@ static void case_reset(gcase *c) {
   c->s_quantity = c->s_amount_paid = c->claimed = c->unusable_days = NONE;
   c->satisfaction = c->proposal_no = c->consent = NONE;
   c->accepted_at = c->assigned_at = c->resolved_at = c->closed_at = c->fu_due_at = c->fu_at = NONE;
-  c->escalation_tier = c->escalated_to = c->outlet_id = c->dept_id = NONE;
+  c->escalation_tier = c->escalated_to = c->outlet_id = c->dept_id = c->sla_level = NONE;
   for (int i = 0; i < LS__COUNT; i++)
     c->loss[i] = NONE;
 }
@@ -2095,7 +2137,18 @@ typedef struct {
   int months, end_y, end_m;
   uint64_t seed;
   int batch;
+  int no_fts; /* drop the full-text triggers first */
 } gen_opts;
+
+/* A moment the case's clocks hear of: an event of core/sla.h, or a change of grade. */
+typedef struct {
+  int64_t at;
+  int order;         /* when it was noted: moments at the same instant keep this order */
+  const char *event; /* NULL: the grade became `level` */
+  int level;
+} sla_moment;
+
+#define MAX_MOMENTS 40
 
 /* Everything about the case being made that is not a column. */
 typedef struct {
@@ -2111,9 +2164,13 @@ typedef struct {
   int long_case;           /* stays open past the open-days rule */
   incident *inc;
   repeater *rep;
-  unsigned demands;        /* D_* */
-  int64_t cost;            /* cents the solution costs */
-  int manager, supervisor; /* users[] indexes, -1 none */
+  unsigned demands;            /* D_* */
+  int64_t cost;                /* cents the solution costs */
+  int manager, supervisor;     /* users[] indexes, -1 none */
+  int owner_u, handler_u;      /* users[] indexes of the owner and the handler, -1 none */
+  int level0;                  /* the grade at registration */
+  sla_moment mom[MAX_MOMENTS]; /* after the registration, in the order noted */
+  int nmom;
   char slot[52][192];
 } cctx;
 
@@ -2123,7 +2180,9 @@ typedef struct {
   sqlite3 *db;
   org org;
   sqlite3_stmt *st_case, *st_note, *st_contact, *st_solution, *st_improvement, *st_penalty,
-      *st_promise, *st_counter;
+      *st_promise, *st_counter, *st_clock, *st_delay;
+  ts_sla_rules sla; /* the clock rules and the calendar, as the server reads them */
+  int sla_col;      /* cases.sla_clocks exists (migration 11) */
   int64_t next_id;
   int64_t t_first, t_end; /* first instant of the first month, last of --end */
   int first_y, first_m;
@@ -2814,9 +2873,30 @@ typedef struct {
   int arg; /* follow-up: satisfaction; close: 1 when the follow-up was waived */
 } event;
 
+/* The lifecycle's action names (core/lifecycle.c), which are the clocks' events. */
+static const char *const event_names[] = {"accept",  "assign",  "suspend", "resume",
+                                          "propose", "approve", "resolve", "follow_up",
+                                          "close",   "reject",  "withdraw"};
+_Static_assert(sizeof event_names / sizeof event_names[0] == EV_WITHDRAW + 1,
+               "one name per event kind");
+
+/* Notes a moment for the clocks (sla_replay). */
+static void moment_add(cctx *x, int64_t at, const char *name, int level) {
+  if (x->nmom >= MAX_MOMENTS) {
+    x->nmom = MAX_MOMENTS + 1; /* too many: the case is refused (sla_replay) */
+    return;
+  }
+  x->mom[x->nmom] = (sla_moment){at, x->nmom, name, level};
+  x->nmom++;
+}
+
 #define MAX_EVENTS 20
 
-static int is_office_event(int kind) {
+/* Done in office hours: everything but the customer's withdrawal and the end of a hold;
+ * a g3/g4 case is accepted and assigned at night too (the duty manager, DOMAIN §3). */
+static int is_office_event(int kind, int level) {
+  if (level >= 3 && (kind == EV_ACCEPT || kind == EV_ASSIGN))
+    return 0;
   return kind != EV_RESUME && kind != EV_WITHDRAW;
 }
 
@@ -2829,7 +2909,7 @@ static int plan_events(gen *g, cctx *x, event *ev, int level) {
   double t = 0, f = level <= 1 ? 1.0 : level == 2 ? 1.5 : level == 3 ? 2.2 : 3.0;
   int resume_at = -1, resolve_at = -1;
 #define ADD(k, dt, a) (t += (dt), off[n] = t, kind[n] = (k), arg[n] = (a), n++)
-  ADD(EV_ACCEPT, (double)rng_range(r, 2 * MINUTE, 2 * HOUR), 0);
+  ADD(EV_ACCEPT, (double)rng_range(r, 2 * MINUTE, 2 * HOUR) / f, 0); /* g3: 4 h, g4: 2 h */
   double reject_p = (x->is->traits & T_INVALID) ? 0.35 : 0.055;
   if (rng_chance(r, reject_p)) {
     if (rng_chance(r, 0.5)) {
@@ -2839,28 +2919,40 @@ static int plan_events(gen *g, cctx *x, event *ev, int level) {
       ADD(EV_REJECT, (double)rng_range(r, HOUR, 3 * DAY), 0);
     }
   } else {
+    /* against the clocks (clock_limits): a solution within 24 hours of the assignment, the
+     * approval within 4 (2 for g4), the follow-up within 24 hours of the resolution; most
+     * are in time, a few per cent are not, and a night in between makes more of them late */
     ADD(EV_ASSIGN, (double)rng_range(r, 10 * MINUTE, 8 * HOUR) * sqrt(f), 0);
+    ADD(EV_PROPOSE, fmax(30.0 * MINUTE, rng_lognormal(r, 6.0 * HOUR, 0.65)), 0);
+    ADD(EV_APPROVE, fmax(10.0 * MINUTE, rng_lognormal(r, HOUR / sqrt(f), 0.8)), 0);
+    /* on hold (未了事宜: parts on order, a test report) once the solution is approved */
     if (rng_chance(r, 0.05) || (x->long_case && rng_chance(r, 0.5))) {
       ADD(EV_SUSPEND, (double)rng_range(r, 2 * HOUR, 2 * DAY), 0);
       resume_at = n;
       ADD(EV_RESUME, rng_lognormal(r, 5.0 * DAY, 0.6), 0);
     }
-    ADD(EV_PROPOSE, fmax(HOUR, rng_lognormal(r, 30.0 * HOUR * f, 0.8)), 0);
-    ADD(EV_APPROVE, (double)rng_range(r, 20 * MINUTE, 6 * HOUR), 0);
+    /* the resolution, against its clock (5, 10, 15, 30 working days: about 7, 14, 21 and
+     * 42 days): most in time, 5-10 % late; a 12315 referral sooner (its platform wants the
+     * result within 10 working days) */
+    static const double resolve_median_h[] = {0, 46, 110, 190, 260};
+    double median = resolve_median_h[level < 1 ? 1 : level > 4 ? 4 : level] * HOUR;
+    if (!strcmp(g->org.chans[x->chan].code, "regulator_12315") && median > 80.0 * HOUR)
+      median = 80.0 * HOUR;
     resolve_at = n;
-    ADD(EV_RESOLVE, fmax(30.0 * MINUTE, rng_lognormal(r, 40.0 * HOUR * f, 0.9)), 0);
+    ADD(EV_RESOLVE, fmax(30.0 * MINUTE, rng_lognormal(r, median, 0.7)), 0);
     int reopen = rng_chance(r, 0.03);
     if (reopen) { /* dissatisfied at the follow-up: reopened */
-      ADD(EV_FOLLOW_UP, (double)rng_range(r, 3 * HOUR, 30 * HOUR), 1 + (int)rng_below(r, 2));
+      ADD(EV_FOLLOW_UP, fmax(HOUR, rng_lognormal(r, 4.0 * HOUR, 0.8)), 1 + (int)rng_below(r, 2));
       ADD(EV_PROPOSE, rng_lognormal(r, 30.0 * HOUR, 0.7), 0);
-      ADD(EV_APPROVE, (double)rng_range(r, 20 * MINUTE, 6 * HOUR), 0);
+      ADD(EV_APPROVE, fmax(10.0 * MINUTE, rng_lognormal(r, HOUR, 0.8)), 0);
       ADD(EV_RESOLVE, rng_lognormal(r, 36.0 * HOUR, 0.8), 0);
     }
     if (!reopen && rng_chance(r, 0.04)) { /* closed without a follow-up, with the reason */
       ADD(EV_CLOSE, (double)rng_range(r, HOUR, 30 * HOUR), 1);
     } else {
       double u = rng_unit(r);
-      ADD(EV_FOLLOW_UP, (double)rng_range(r, 3 * HOUR, 30 * HOUR), u < 0.55 ? 5 : u < 0.85 ? 4 : 3);
+      int score = u < 0.55 ? 5 : u < 0.85 ? 4 : 3;
+      ADD(EV_FOLLOW_UP, fmax(HOUR, rng_lognormal(r, 4.0 * HOUR, 0.8)), score);
       ADD(EV_CLOSE, (double)rng_range(r, 5 * MINUTE, 3 * HOUR), 0);
     }
     if (rng_chance(r, 0.02)) { /* withdrawn part of the way */
@@ -2891,10 +2983,18 @@ static int plan_events(gen *g, cctx *x, event *ev, int level) {
       for (int i = 0; i < n; i++)
         off[i] *= cap / t;
   }
+  /* an action moved out of the night moves the ones after it too (the work starts in the
+   * morning, it is not squeezed into a minute), by up to 12 hours in all so that the
+   * 30-day margin above holds */
+  int64_t shift = 0;
   for (int i = 0; i < n; i++) {
-    int64_t at = x->reg + (int64_t)off[i];
-    if (is_office_event(kind[i]))
-      at = office_time(r, at);
+    int64_t at = x->reg + (int64_t)off[i] + shift;
+    if (is_office_event(kind[i], level)) {
+      int64_t moved = kind[i] == EV_PROPOSE ? desk_time(r, at) : office_time(r, at);
+      if (shift + (moved - at) <= 12 * HOUR)
+        shift += moved - at;
+      at = moved;
+    }
     if (i > 0 && at <= ev[i - 1].at)
       at = ev[i - 1].at + MINUTE;
     ev[i].at = at, ev[i].kind = kind[i], ev[i].arg = arg[i];
@@ -2929,8 +3029,10 @@ static void grading_until(gen *g, grading *gr, int64_t t) {
   while (gr->next < gr->n && gr->f[gr->next].at <= t) {
     const fired_t *f = &gr->f[gr->next++];
     const rule_t *rule = &g->org.rules[f->reason];
-    if (rule->grade > gr->level)
+    if (rule->grade > gr->level) {
       gr->level = rule->grade;
+      moment_add(&g->x, f->at, NULL, gr->level); /* the open clocks follow the grade */
+    }
     tb_fmt(&gr->json, "%s%s", gr->entries++ ? "," : "", rule->json);
   }
 }
@@ -2949,6 +3051,7 @@ static void grading_reopen(gen *g, grading *gr, int64_t t) {
     tb_fmt(&gr->json, ",%s", rep->json);
     gr->entries++;
   }
+  moment_add(&g->x, t, NULL, gr->level);
 }
 
 static const char *solution_type_of(int demand) {
@@ -3137,12 +3240,16 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
     }
   qsort(gr.f, (size_t)gr.n, sizeof gr.f[0], fired_cmp);
   grading_until(g, &gr, x->reg);
+  x->level0 = gr.level; /* the clocks start at this grade; later changes are moments */
+  x->nmom = 0;
+  x->handler_u = -1;
 
   c->status = "received";
   for (int i = 0; i < n && ev[i].at <= g->t_end; i++) {
     int64_t at = ev[i].at, next = i + 1 < n ? ev[i + 1].at : at + DAY;
     grading_until(g, &gr, at);
     last = at;
+    moment_add(x, at, event_names[ev[i].kind], 0);
     switch (ev[i].kind) {
     case EV_ACCEPT:
       c->accepted_at = at;
@@ -3155,12 +3262,18 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
       else
         handler = pick_user(g, g->org.handlers, g->org.nhandlers);
       c->handler = username(g, handler);
+      x->handler_u = handler;
       c->assigned_at = at;
       c->status = "investigating";
       if (rng_chance(r, 0.3))
         add_note(c, at, owner, "已转{O}相关负责人及责任部门调查处理，请经办人尽快联系客户。", x);
-      if (rng_chance(r, 0.75)) {
-        int64_t t = before(at + (int64_t)rng_range(r, 20 * MINUTE, 20 * HOUR), next);
+      /* the handler's first contact (clock first_contact: 24 hours, 4 for g3, 1 for g4):
+       * the graver the case, the sooner the call; in office hours */
+      if (rng_chance(r, 0.985)) {
+        static const double median_h[] = {0, 3.0, 2.0, 0.8, 0.25};
+        double dt = fmax(5.0 * MINUTE, rng_lognormal(r, median_h[gr.level] * HOUR, 0.85));
+        int64_t t = at + (int64_t)dt;
+        t = before(gr.level >= 3 ? t : office_time(r, t), next);
         if (t <= g->t_end && t > at) {
           int reached = rng_chance(r, 0.88);
           static const char *const reach[] = {
@@ -3170,7 +3283,31 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
           add_contact(c, t, c->handler ? c->handler : owner,
                       reached ? (k == 2 ? "visit" : "phone") : "phone", "outbound", reached,
                       reached ? reach[k] : "致电客户未接通，已发短信告知受理情况和处理时限。", x);
+          /* not reached: most handlers try again within hours, before the case ends */
+          int64_t end_at = g->t_end;
+          for (int j = i + 1; j < n; j++)
+            if (ev[j].kind == EV_RESOLVE || ev[j].kind == EV_CLOSE || ev[j].kind == EV_REJECT ||
+                ev[j].kind == EV_WITHDRAW) {
+              end_at = ev[j].at < end_at ? ev[j].at : end_at;
+              break;
+            }
+          int64_t t2 = before(
+              office_time(r, t + (int64_t)fmax(20.0 * MINUTE, rng_lognormal(r, 2.5 * HOUR, 0.8))),
+              end_at);
+          if (!reached && rng_chance(r, 0.9) && t2 > t && t2 <= g->t_end)
+            add_contact(c, t2, c->handler ? c->handler : owner, "phone", "outbound", 1,
+                        "再次致电{c}，已接通，说明受理情况和处理时限，客户表示理解。", x);
         }
+      }
+      /* a site visit was needed (clock site_visit: 2 working days, 1 for g4): the handler
+       * goes before proposing a solution, mostly in time */
+      if (c->site_visit && rng_chance(r, 0.93)) {
+        int64_t t = before(
+            office_time(r, at + (int64_t)fmax(30.0 * MINUTE, rng_lognormal(r, 5.0 * HOUR, 0.7))),
+            next);
+        if (t > at && t <= g->t_end)
+          add_contact(c, t, c->handler ? c->handler : owner, "visit", "outbound", 1,
+                      "上门勘查：{T}到现场查看{p}情况并拍照取证，当面向{c}说明后续处理安排。", x);
       }
       if (rng_chance(r, 0.35)) { /* cause and responsibility already recorded */
         c->root_cause = rng_chance(r, 0.8) ? x->is->root : PICK(r, root_causes);
@@ -3305,6 +3442,7 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
         c->fu_comment[0] = c->fu_waived[0] = '\0';
         c->status = "investigating";
         grading_reopen(g, &gr, at);
+        moment_add(x, at, "reopen", 0);
       }
       break;
     }
@@ -3390,10 +3528,16 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
           int64_t ap = office_time(r, p->at + (int64_t)rng_range(r, HOUR, 5 * DAY));
           int64_t ex = office_time(r, ap + (int64_t)rng_range(r, DAY, 30 * DAY));
           const char *approver = x->supervisor >= 0 ? username(g, x->supervisor) : NULL;
-          if (approver && ap <= g->t_end && rng_chance(r, 0.9)) {
-            p->status = "approved", p->approved_by = approver, p->approved_at = ap;
-            if (ex <= g->t_end && rng_chance(r, 0.85))
-              p->status = "executed", p->executed_by = p->by, p->executed_at = ex;
+          /* decided within days, executed with a month's pay; a few approved ones are
+           * never carried out and stay on the report's not-executed list for good */
+          if (approver && ap <= g->t_end) {
+            if (rng_chance(r, 0.9)) {
+              p->status = "approved", p->approved_by = approver, p->approved_at = ap;
+              if (ex <= g->t_end && rng_chance(r, 0.97))
+                p->status = "executed", p->executed_by = p->by, p->executed_at = ex;
+            } else {
+              p->status = "cancelled"; /* not upheld */
+            }
           }
         }
       }
@@ -3449,33 +3593,162 @@ static void replay(gen *g, cctx *x, gcase *c, event *ev, int n) {
   for (int i = 0; i < c->ncontacts; i++)
     last = c->contacts[i].at > last && c->contacts[i].at <= g->t_end ? c->contacts[i].at : last;
   c->updated_at = last;
+}
 
-  /* overdue: the resolution clock (5/10/15/30 working days, about 7/14/21/42 calendar days) */
-  static const int limit_days[] = {0, 7, 14, 21, 42};
-  int64_t end = c->resolved_at != NONE ? c->resolved_at
-                : c->closed_at != NONE ? c->closed_at
-                                       : g->t_end;
-  if (end - x->recv > limit_days[gr.level] * DAY && strcmp(c->status, "rejected") &&
-      strcmp(c->status, "withdrawn")) {
-    c->overdue = 1;
-    int64_t parent = g->org.units[x->outlet].parent;
-    c->escalated_to = parent > 0 ? parent : NONE;
+/* ---- the clocks ------------------------------------------------------------------------------ */
+
+/* By time; at one instant a change of grade first (the server regrades a case's clocks
+ * before it applies the events of the action that changed the grade), then as noted. */
+static int moment_cmp(const void *a, const void *b) {
+  const sla_moment *p = a, *q = b;
+  if (p->at != q->at)
+    return p->at < q->at ? -1 : 1;
+  if (!p->event != !q->event)
+    return p->event ? 1 : -1;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+#define TIER_ROLES (TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
+
+/* The unit a case is escalated to at its level-th breach, as the server's breach finds it
+ * (svc/sla.c on_breach): level units above its department (else its outlet), then the
+ * first unit from there up where a supervisor, department manager or general manager
+ * works. NONE when the case has neither. */
+static int64_t escalation_unit(const gen *g, int64_t base, int64_t level) {
+  const org *o = &g->org;
+  int u = base == NONE ? -1 : unit_by_id(o, base);
+  if (u < 0)
+    return NONE;
+  for (int64_t i = 0; i < level && o->units[u].parent; i++) {
+    int p = unit_by_id(o, o->units[u].parent);
+    if (p < 0)
+      break;
+    u = p;
   }
+  int64_t up = o->units[u].id;
+  for (int k = u; k >= 0; k = o->units[k].parent ? unit_by_id(o, o->units[k].parent) : -1)
+    for (int i = 0; i < o->nusers; i++)
+      if (o->users[i].unit == o->units[k].id && (o->users[i].roles & TIER_ROLES))
+        return o->units[k].id;
+  return up;
+}
+
+/* The case's clocks as the server would have left them at the end of --end (see the top
+ * of the file): the registration's events, then the moments noted by the replay and the
+ * outbound contacts, in time order, the scheduler run up to each one and to the end.
+ * Fills c->clocks, c->delays and c->sla_clocks; a breach marks the case overdue and
+ * escalated, as the server's breach does. TS_ERR_TOO_LARGE if a case had more moments or
+ * clocks than the arrays hold (a bug in the tables). */
+static int sla_replay(gen *g, cctx *x, gcase *c) {
+  const ts_sla_rules *rules = &g->sla;
+  ts_sla_ctx sx = {rules->defs, rules->ndefs, &rules->cal, rules->warn_pct, c->channel, x->level0};
+  ts_clock *k = c->clocks;
+  int n = 0, rc, breaches = 0;
+  int64_t reg = c->registered_at, last_breach = NONE;
+  for (int i = 0; i < c->ncontacts; i++) {
+    const g_contact *ct = &c->contacts[i];
+    if (strcmp(ct->direction, "outbound") || ct->at > g->t_end)
+      continue;
+    moment_add(x, ct->at, ct->reached ? "contact" : "unreachable", 0);
+    if (ct->reached && !strcmp(ct->method, "visit"))
+      moment_add(x, ct->at, "visit", 0);
+  }
+  if (x->nmom > MAX_MOMENTS)
+    return TS_ERR_TOO_LARGE;
+  qsort(x->mom, (size_t)x->nmom, sizeof x->mom[0], moment_cmp);
+
+  /* the registration (svc/svc.c): received, register, a site visit needed from the start,
+   * and the acknowledgement letter to a customer who gave an e-mail address */
+  rc = ts_sla_event(&sx, "received", c->received_at, reg, k, &n, MAX_CLOCKS);
+  if (!rc)
+    rc = ts_sla_event(&sx, "register", reg, reg, k, &n, MAX_CLOCKS);
+  if (!rc && c->site_visit)
+    rc = ts_sla_event(&sx, "site_visit", reg, reg, k, &n, MAX_CLOCKS);
+  if (!rc && c->c_email[0] && rules->auto_ack)
+    rc = ts_sla_event(&sx, "letter:acknowledgement", reg, reg, k, &n, MAX_CLOCKS);
+  for (int i = 0; i < x->nmom && !rc; i++) {
+    const sla_moment *m = &x->mom[i];
+    int64_t at = m->at < reg ? reg : m->at;
+    if (at > g->t_end)
+      break;
+    for (int j = 0; j < n; j++)
+      ts_sla_advance(&k[j], at); /* the scheduler, up to this moment */
+    if (m->event) {
+      rc = ts_sla_event(&sx, m->event, at, at, k, &n, MAX_CLOCKS);
+    } else {
+      sx.grade = m->level;
+      rc = ts_sla_regrade(&sx, k, n, at);
+    }
+  }
+  if (rc)
+    return rc == TS_ERR_INVALID && n >= MAX_CLOCKS ? TS_ERR_TOO_LARGE : rc;
+  for (int j = 0; j < n; j++)
+    ts_sla_advance(&k[j], g->t_end);
+
+  /* the rows: states for migration 11's summary, delays with their holders */
+  tbuf b;
+  tb_init(&b, c->sla_clocks, sizeof c->sla_clocks);
+  for (int j = 0; j < n; j++) {
+    static const char state_letter[] = "rpmb"; /* TS_CLK_RUNNING .. TS_CLK_BREACHED */
+    k[j].fire = 0;
+    k[j].changed = 0;
+    tb_fmt(&b, "%s%s:%c", j ? " " : "", k[j].name, state_letter[k[j].state & 3]);
+    if (k[j].state != TS_CLK_BREACHED)
+      continue;
+    /* the holder when the scheduler saw the breach (svc/sla.c find_holder): the handler
+     * for a handler's clock once there is one, else the owner; nobody for a department's */
+    g_delay *d = &c->delays[j];
+    const ts_clock_def *def = ts_sla_def(&sx, k[j].name);
+    int who = -1;
+    d->recorded_at = k[j].breached_at > reg ? k[j].breached_at : reg;
+    if (def && !strcmp(def->holder, "handler") && x->handler_u >= 0 && c->assigned_at != NONE &&
+        c->assigned_at <= d->recorded_at)
+      who = x->handler_u;
+    if (who < 0 && (!def || strcmp(def->holder, "dept")))
+      who = x->owner_u;
+    d->holder = who >= 0 ? username(g, who) : "";
+    d->unit = who >= 0 ? g->org.users[who].unit : 0;
+    if (!d->unit)
+      d->unit = c->dept_id != NONE ? c->dept_id : c->outlet_id != NONE ? c->outlet_id : 0;
+    breaches++;
+    last_breach =
+        d->recorded_at > last_breach || last_breach == NONE ? d->recorded_at : last_breach;
+  }
+  if (b.full)
+    return TS_ERR_TOO_LARGE;
+  c->nclocks = n;
+  if (breaches) { /* overdue, one tier up per breach (svc/sla.c on_breach) */
+    c->overdue = 1;
+    c->sla_level = breaches;
+    c->escalated_to = escalation_unit(g, c->dept_id != NONE ? c->dept_id : c->outlet_id, breaches);
+    if (last_breach > c->updated_at)
+      c->updated_at = last_breach;
+  }
+  return TS_OK;
 }
 
 /* ---- one case, start to finish --------------------------------------------------------------- */
 
-/* Receipt before registration: minutes on the phone or at the counter, hours for forms and
- * mail, days for letters and for what a regulator passes on. */
+/* Receipt before registration, against the registration clock (1 hour): minutes on the
+ * phone or at the counter; forms, mail and what a regulator passes on mostly within the
+ * hour, else hours later (sent at night, a backlog); letters within the hour of arriving,
+ * or days when they lay unopened. */
 static int64_t receipt_delay(gen *g, const chan_t *ch) {
   rng *r = &g->r;
+  int late = 0;
   if (ch->external)
-    return rng_range(r, 2 * HOUR, 3 * DAY);
-  if (!strcmp(ch->code, "letter"))
-    return rng_range(r, DAY, 3 * DAY);
-  if (!strcmp(ch->code, "web") || !strcmp(ch->code, "email") || !strcmp(ch->code, "social_media"))
-    return rng_range(r, 5 * MINUTE, 6 * HOUR);
-  return rng_range(r, MINUTE, 20 * MINUTE);
+    late = rng_chance(r, 0.08);
+  else if (!strcmp(ch->code, "letter"))
+    late = rng_chance(r, 0.4);
+  else if (!strcmp(ch->code, "web") || !strcmp(ch->code, "email") ||
+           !strcmp(ch->code, "social_media"))
+    late = rng_chance(r, 0.12);
+  else
+    return rng_range(r, MINUTE, 20 * MINUTE);
+  if (!late)
+    return rng_range(r, 5 * MINUTE, 55 * MINUTE);
+  return !strcmp(ch->code, "letter") ? rng_range(r, 2 * HOUR, 2 * DAY)
+                                     : rng_range(r, HOUR + MINUTE, 14 * HOUR);
 }
 
 static int month_index(const gen *g, int64_t t) {
@@ -3547,6 +3820,7 @@ static int gen_case(gen *g, int64_t reg) {
   if (owner < 0)
     owner = 0; /* no agents at all: the first user registers everything */
   c->owner = username(g, owner);
+  x->owner_u = owner;
   c->outlet_id = out->id;
   x->dept = unit_by_code(&g->org, x->is->dept, UK_DEPARTMENT);
   if (x->dept < 0)
@@ -3582,6 +3856,9 @@ static int gen_case(gen *g, int64_t reg) {
       level = g->org.rules[i].grade;
   int nev = plan_events(g, x, ev, level);
   replay(g, x, c, ev, nev);
+  int rc = sla_replay(g, x, c);
+  if (rc)
+    return rc;
 
   /* ~3 % write in traditional characters, ~2 % type full-width letters and digits */
   double u = rng_unit(r);
@@ -3597,7 +3874,7 @@ static int gen_case(gen *g, int64_t reg) {
     return TS_ERR_INVALID;
   g->counter[mi]++;
   g->dirty[mi] = 1;
-  int rc = ts_caseno_format(GEN_PREFIX, y, m, g->counter[mi], c->case_no, sizeof c->case_no);
+  rc = ts_caseno_format(GEN_PREFIX, y, m, g->counter[mi], c->case_no, sizeof c->case_no);
   if (rc)
     return rc;
   c->id = g->next_id++;
@@ -3650,6 +3927,7 @@ static int gen_case(gen *g, int64_t reg) {
   X(CLOSED_AT, "closed_at") X(FU_DUE_AT, "fu_due_at") X(FU_AT, "fu_at") X(FU_BY, "fu_by")     \
   X(FU_METHOD, "fu_method") X(FU_COMMENT, "fu_comment") X(FU_WAIVED, "fu_waived_reason")     \
   X(ESCALATION_TIER, "escalation_tier") X(ESCALATED_TO, "escalated_to")                      \
+  X(SLA_LEVEL, "sla_level")                                                                  \
   X(SITE_VISIT, "site_visit_needed") X(SUBJECT_KEY, "subject_key")                           \
   X(ROOT_CAUSE, "root_cause") X(SERVICE_STAGE, "service_stage")                              \
   X(RESPONSIBILITY, "responsibility") X(PSYCHOLOGY, "psychology")                            \
@@ -3742,6 +4020,28 @@ static int insert_case(gen *g) {
         bt(st, 12, p->executed_by) | bi(st, 13, p->executed_at);
     rc = step_done(g, st, b, "penalty");
   }
+  for (int i = 0; i < c->nclocks && !rc; i++) {
+    const ts_clock *k = &c->clocks[i];
+    static const char *const states[] = {"running", "paused", "met", "breached"};
+    st = g->st_clock;
+    b = bi(st, 1, c->id) | bt(st, 2, k->name) | bi(st, 3, k->seq) |
+        bt(st, 4, states[k->state & 3]) | bi(st, 5, k->working) | bi(st, 6, k->unreachable) |
+        bi(st, 7, k->warned) | bi(st, 8, k->duration) | bi(st, 9, k->used) |
+        bi(st, 10, k->started_at) | bi(st, 11, k->seg_start) |
+        bi(st, 12, k->warn_at ? k->warn_at : NONE) | bi(st, 13, k->due_at ? k->due_at : NONE) |
+        bi(st, 14, ts_sla_next_at(k) ? ts_sla_next_at(k) : NONE) |
+        bi(st, 15, k->stopped_at ? k->stopped_at : NONE) |
+        bi(st, 16, k->breached_at ? k->breached_at : NONE);
+    if ((rc = step_done(g, st, b, "clock")) || k->state != TS_CLK_BREACHED)
+      continue;
+    const g_delay *d = &c->delays[i];
+    st = g->st_delay;
+    b = bi(st, 1, c->id) | bi(st, 2, sqlite3_last_insert_rowid(g->db)) | bt(st, 3, k->name) |
+        sqlite3_bind_text(st, 4, d->holder, -1, SQLITE_STATIC) |
+        bi(st, 5, d->unit ? d->unit : NONE) | bi(st, 6, k->due_at) | bi(st, 7, k->breached_at) |
+        bi(st, 8, d->recorded_at);
+    rc = step_done(g, st, b, "delay");
+  }
   if (rc)
     return rc;
 
@@ -3773,15 +4073,18 @@ static int insert_case(gen *g) {
       I(FU_AT, c->fu_at) | T(FU_BY, c->fu_by) | T(FU_METHOD, c->fu_method) |
       T(FU_COMMENT, c->fu_comment) | T(FU_WAIVED, c->fu_waived) |
       I(ESCALATION_TIER, c->escalation_tier) | I(ESCALATED_TO, c->escalated_to) |
-      I(SITE_VISIT, c->site_visit) | T(SUBJECT_KEY, c->subject_key) | T(ROOT_CAUSE, c->root_cause) |
-      T(SERVICE_STAGE, c->service_stage) | T(RESPONSIBILITY, c->responsibility) |
-      T(PSYCHOLOGY, c->psychology) | T(L_ATTRIBUTED_TO, c->attributed_to);
+      I(SLA_LEVEL, c->sla_level) | I(SITE_VISIT, c->site_visit) | T(SUBJECT_KEY, c->subject_key) |
+      T(ROOT_CAUSE, c->root_cause) | T(SERVICE_STAGE, c->service_stage) |
+      T(RESPONSIBILITY, c->responsibility) | T(PSYCHOLOGY, c->psychology) |
+      T(L_ATTRIBUTED_TO, c->attributed_to);
 #undef T
 #undef I
   for (int f = 0; f < F__COUNT; f++)
     b |= bi(st, CC_FL_INJURY + f + 1, c->flags[f]);
   for (int l = 0; l < LS__COUNT; l++)
     b |= bi(st, CC_L_COMPENSATION + l + 1, c->loss[l]);
+  if (g->sla_col) /* what migration 11's triggers would have written, had the case been there */
+    b |= bt(st, CC__COUNT + 1, c->sla_clocks);
   return step_done(g, st, b, "case");
 }
 
@@ -3801,8 +4104,10 @@ static int statements_prepare(gen *g) {
   tb_add(&b, "INSERT INTO cases(");
   for (int i = 0; i < CC__COUNT; i++)
     tb_fmt(&b, "%s%s", i ? "," : "", case_columns[i]);
+  if (g->sla_col)
+    tb_add(&b, ",sla_clocks");
   tb_add(&b, ") VALUES (");
-  for (int i = 0; i < CC__COUNT; i++)
+  for (int i = 0; i < CC__COUNT + g->sla_col; i++)
     tb_add(&b, i ? ",?" : "?");
   tb_add(&b, ")");
   for (int f = 0; f < F__COUNT; f++) /* the flags are bound by position: check the order */
@@ -3832,6 +4137,13 @@ static int statements_prepare(gen *g) {
       (rc = prepare(g, &g->st_promise,
                     "INSERT INTO case_promises(case_id, created_at, by_user, promise, "
                     "due_at, kept, settled_at) VALUES (?,?,?,?,?,?,?)")) ||
+      (rc = prepare(g, &g->st_clock,
+                    "INSERT INTO case_clocks(case_id, name, seq, state, working, unreachable, "
+                    "warned, duration, used, started_at, seg_start, warn_at, due_at, next_at, "
+                    "stopped_at, breached_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+      (rc = prepare(g, &g->st_delay,
+                    "INSERT INTO case_delays(case_id, clock_id, clock, holder, unit_id, due_at, "
+                    "breached_at, recorded_at) VALUES (?,?,?,?,?,?,?,?)")) ||
       (rc = prepare(g, &g->st_counter,
                     "INSERT INTO case_counters(period, last) VALUES (?, ?) "
                     "ON CONFLICT(period) DO UPDATE SET last = excluded.last")))
@@ -3848,6 +4160,8 @@ static void statements_finalize(gen *g) {
   sqlite3_finalize(g->st_penalty);
   sqlite3_finalize(g->st_promise);
   sqlite3_finalize(g->st_counter);
+  sqlite3_finalize(g->st_clock);
+  sqlite3_finalize(g->st_delay);
 }
 
 /* Writes the month counters that moved since the last commit. */
@@ -4052,6 +4366,46 @@ static int row_counter(sqlite3_stmt *st, void *arg) {
   return TS_OK;
 }
 
+static int row_sla_col(sqlite3_stmt *st, void *arg) {
+  gen *g = arg;
+  if (!strcmp(col_text(st, 1), "sla_clocks"))
+    g->sla_col = 1;
+  return TS_OK;
+}
+
+typedef struct {
+  char (*names)[128];
+  int n, max;
+} trigger_list;
+
+static int row_trigger(sqlite3_stmt *st, void *arg) {
+  trigger_list *t = arg;
+  if (t->n < t->max)
+    snprintf(t->names[t->n++], 128, "%.127s", col_text(st, 0));
+  return TS_OK;
+}
+
+/* --no-fts: drops the triggers that keep the full-text index (migration 10) in step. */
+static int fts_triggers_drop(gen *g) {
+  char names[64][128], sql[192];
+  trigger_list t = {names, 0, 64};
+  int rc = each_row(g->db,
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE "
+                    "'case\\_fts\\_%' ESCAPE '\\' OR name LIKE 'writeup\\_fts\\_%' ESCAPE '\\') "
+                    "ORDER BY name",
+                    row_trigger, &t);
+  for (int i = 0; i < t.n && !rc; i++) {
+    snprintf(sql, sizeof sql, "DROP TRIGGER \"%.127s\"", names[i]);
+    rc = exec_sql(g->db, sql);
+  }
+  if (!rc)
+    fprintf(stderr,
+            "tousu-gen: warning: --no-fts dropped %d full-text triggers from %s for good: its "
+            "search index stays empty until `tousu search rebuild` and misses later changes\n",
+            t.n, g->o.db_path);
+  return rc;
+}
+
 static int row_max_id(sqlite3_stmt *st, void *arg) {
   gen *g = arg;
   g->next_id = sqlite3_column_int64(st, 0) + 1;
@@ -4104,9 +4458,16 @@ static int generate(gen *g) {
   return TS_OK;
 }
 
-/* Creates the database through the store (migrations) and loads the demo organisation,
- * users and categories unless they are there. */
-static int store_prepare(const char *path) {
+/* Asia/Shanghai for the calendar's arithmetic (the rest of this file assumes it too). */
+static int32_t gen_utc_offset(void *ctx, int64_t utc) {
+  (void)ctx, (void)utc;
+  return GEN_TZ_OFFSET;
+}
+
+/* Creates the database through the store (migrations), loads the demo organisation,
+ * users and categories unless they are there, and reads the clock rules and calendar into
+ * *sla (the caller frees them with ts_sla_rules_free). */
+static int store_prepare(const char *path, ts_sla_rules *sla) {
   ts_store_opts so = {.path = path, .readers = 1, .max_batch = 0, .readonly = 0};
   ts_store *s = NULL;
   FILE *devnull = NULL;
@@ -4128,6 +4489,10 @@ static int store_prepare(const char *path) {
     fprintf(stderr,
             "tousu-gen: demo organisation, users and cases loaded (passwords: docs/demo.md)\n");
   }
+  if (!rc && (rc = ts_store_sla_rules(s, sla)))
+    fprintf(stderr, "tousu-gen: cannot read the clock rules (%s)\n", ts_err_code(rc));
+  if (!rc)
+    sla->cal.utc_offset = gen_utc_offset;
 out:
   if (devnull)
     fclose(devnull);
@@ -4137,9 +4502,11 @@ out:
 
 static const char usage[] =
     "usage: tousu-gen --db FILE --cases N [--months M (24)] [--end YYYY-MM (2026-10)]\n"
-    "                 [--seed S (1)] [--batch B (10000)]\n"
+    "                 [--seed S (1)] [--batch B (10000)] [--no-fts]\n"
     "Fills a tousu database with N generated complaint cases received over the M months\n"
-    "ending with --end (see bench/README.md). The database is created if missing.\n";
+    "ending with --end (see bench/README.md). The database is created if missing.\n"
+    "--no-fts drops the file's full-text triggers first (for good: the search index stays\n"
+    "empty until `tousu search rebuild`, and misses later changes; benchmark files only).\n";
 
 static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
   char *end = NULL;
@@ -4160,11 +4527,16 @@ static int parse_args(int argc, char **argv, gen_opts *o) {
   o->end_m = 10;
   o->seed = 1;
   o->batch = 10000;
+  o->no_fts = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(usage, stdout);
       return -1;
+    }
+    if (!strcmp(a, "--no-fts")) {
+      o->no_fts = 1;
+      continue;
     }
     if (!val)
       goto bad;
@@ -4232,7 +4604,7 @@ int main(int argc, char **argv) {
                         g.o.end_m == 12 ? 1 : g.o.end_m + 1) -
             1;
 
-  if ((rc = store_prepare(g.o.db_path)))
+  if ((rc = store_prepare(g.o.db_path, &g.sla)))
     return 1;
   if (sqlite3_open_v2(g.o.db_path, &g.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
       SQLITE_OK) {
@@ -4247,8 +4619,11 @@ int main(int argc, char **argv) {
                            " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;"
                            " PRAGMA foreign_keys = OFF;")))
     goto out;
+  if (g.o.no_fts && (rc = fts_triggers_drop(&g)))
+    goto out;
   int64_t first_day = local_day(g.t_first);
-  if ((rc = org_load(g.db, &g.org, first_day, (int)(local_day(g.t_end) - first_day + 1))) ||
+  if ((rc = each_row(g.db, "PRAGMA table_info(cases)", row_sla_col, &g)) ||
+      (rc = org_load(g.db, &g.org, first_day, (int)(local_day(g.t_end) - first_day + 1))) ||
       (rc = each_row(g.db, "SELECT coalesce(max(id), 0) FROM cases", row_max_id, &g)) ||
       (rc = each_row(g.db, "SELECT period, last FROM case_counters", row_counter, &g)) ||
       (rc = statements_prepare(&g)))
@@ -4266,8 +4641,9 @@ int main(int argc, char **argv) {
     goto out;
   fprintf(stderr,
           "tousu-gen: %" PRId64 " cases, %04d-%02d to %04d-%02d, seed %" PRIu64
-          ", %d group complaints\n",
-          g.o.ncases, g.first_y, g.first_m, g.o.end_y, g.o.end_m, g.o.seed, g.ninc);
+          ", %d group complaints%s\n",
+          g.o.ncases, g.first_y, g.first_m, g.o.end_y, g.o.end_m, g.o.seed, g.ninc,
+          g.sla_col ? ", cases.sla_clocks written" : "");
   if ((rc = generate(&g)))
     goto out;
   rc = exec_sql(g.db, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -4280,6 +4656,7 @@ out:
   if (!rc && stat(g.o.db_path, &sb) == 0)
     fprintf(stderr, "tousu-gen: %s: %.1f MiB\n", g.o.db_path, (double)sb.st_size / 1048576.0);
   org_free(&g.org);
+  ts_sla_rules_free(&g.sla);
   free(g.c);
   free(g.rep);
   free(g.inc);

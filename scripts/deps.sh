@@ -3,9 +3,10 @@
 # Usage: scripts/deps.sh [build|test]   (test adds the test-only tools)
 set -euo pipefail
 want=(build-essential cmake pkg-config tzdata
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libicu-dev sqlite3)
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libicu-dev sqlite3
+      libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev nodejs wrk)
+  want+=(libcmocka-dev nodejs wrk poppler-utils)
 fi
 missing=()
 for p in "${want[@]}"; do

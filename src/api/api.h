@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/case.h"
+#include "core/perm.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -112,6 +113,22 @@ void ts_api_letter_templates_list(ts_req *r);
 void ts_api_letter_template_put(ts_req *r);
 void ts_api_letter_render(ts_req *r);
 void ts_api_letter_send(ts_req *r);
+void ts_api_report_monthly(ts_req *r);
+void ts_api_report_range(ts_req *r);
+void ts_api_reports_list(ts_req *r);
+void ts_api_reports_get(ts_req *r);
+void ts_api_cases_export(ts_req *r);
+
+/* Roles that work with customers and so see their contact details in lists and exports;
+ * for everyone else they are masked (DOMAIN §12, PIPL: phones and ids in lists, names too in
+ * exports). One case opened by number is shown whole to whoever may see it. */
+#define TS_API_SEES_PERSONAL (TS_ROLE_AGENT | TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR)
+#define TS_API_MASKED(r) (!((r)->who.roles & TS_API_SEES_PERSONAL))
+
+/* Masks a case object's contact data (complainant phone, e-mail, customer id; the address
+ * dropped; the VIN) for a reader whose role does not work with customers; with names also
+ * the complainant's name (exports: files leave the system). */
+void ts_api_mask_case(json_t *c, int names);
 
 /* The case object for the caller: the fields, allowed_actions (for the caller's roles),
  * and with full also its notes, contacts, promises, evidence and the current proposal's

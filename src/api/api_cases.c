@@ -331,8 +331,12 @@ void ts_api_cases_list(ts_req *r) {
     goto out;
   }
   json_t *arr = json_array();
-  for (size_t i = 0; arr && i < count; i++)
-    json_array_append_new(arr, ts_api_case_json(r, items[i], 0));
+  for (size_t i = 0; arr && i < count; i++) {
+    json_t *c = ts_api_case_json(r, items[i], 0);
+    if (c && TS_API_MASKED(r))
+      ts_api_mask_case(c, 0);
+    json_array_append_new(arr, c);
+  }
   ts_case_list_free(items, count);
   ts_reply_json(r, 200, json_pack("{s:o,s:I,s:i,s:i}", "items", arr, "total", (json_int_t)total,
                                   "page", f.page, "per_page", f.per_page));

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "search/query.h"
 #include "core/anonymise.h"
+#include "core/labels.h"
 #include "core/caseno.h"
 #include "core/lifecycle.h"
 #include "core/text.h"
@@ -51,25 +52,20 @@ static json_t *writeup_json(const ts_writeup *w) {
                    ts_api_time_json(w->published_at));
 }
 
-/* The Chinese words for the codes a draft quotes (root causes, stages, responsibility). */
+/* The Chinese words for the codes a draft quotes (root causes, responsibility, stages). */
 static const char *label(const char *code) {
-  static const char *const words[][2] = {
-    {"people_attitude", "人员（服务态度）"}, {"people_standards", "人员（服务规范）"},
-    {"people_skill", "人员（业务技能）"},    {"machine", "设备/产品（机）"},
-    {"material", "物料（料）"},              {"method", "流程与制度（法）"},
-    {"environment", "环境（环）"},           {"supplier", "供应商"},
-    {"logistics", "物流"},                   {"customer", "客户自身"},
-    {"ours", "我方"},                        {"customer_ours", "客户（我方承担损失）"},
-    {"third_party", "第三方"},               {"booking", "预约"},
-    {"preparation", "准备"},                 {"reception", "接车/制单"},
-    {"repair", "维修"},                      {"quality_check", "质检"},
-    {"delivery", "交车/结帐"},               {"follow_up", "跟踪"},
-    {"sales", "销售"},                       {"after_sales", "售后服务"},
+  static const char *const stages[][2] = {
+    {"booking", "预约"},      {"preparation", "准备"}, {"reception", "接车/制单"},
+    {"repair", "维修"},       {"quality_check", "质检"}, {"delivery", "交车/结帐"},
+    {"follow_up", "跟踪"},    {"sales", "销售"},       {"after_sales", "售后服务"},
     {"other", "其他"}};
-  for (size_t i = 0; code && i < sizeof words / sizeof words[0]; i++)
-    if (!strcmp(code, words[i][0]))
-      return words[i][1];
-  return code;
+  const char *w = ts_label(TS_LBL_ROOT_CAUSE, code, 0);
+  if (!w)
+    w = ts_label(TS_LBL_RESPONSIBILITY, code, 0);
+  for (size_t i = 0; !w && code && i < sizeof stages / sizeof stages[0]; i++)
+    if (!strcmp(code, stages[i][0]))
+      w = stages[i][1];
+  return w ? w : code;
 }
 
 /* Appends "label：text" (if text) on its own line to a growing string. */

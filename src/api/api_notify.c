@@ -365,6 +365,7 @@ void ts_api_test_tick(ts_req *r) {
   if (rc)
     ts_reply_error(r, rc, "the background jobs failed", NULL);
   else
-    ts_reply_json(r, 200, json_pack("{s:o,s:[sss],s:o}", "now", ts_api_time_json(ts_now()), "ran",
-                                    "sla", "reminders", "outbox", "result", ts_jobs_result_json(&res)));
+    ts_reply_json(r, 200, json_pack("{s:o,s:[ssss],s:o}", "now", ts_api_time_json(ts_now()), "ran",
+                                    "sla", "reminders", "reports", "outbox", "result",
+                                    ts_jobs_result_json(&res)));
 }

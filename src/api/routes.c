@@ -13,6 +13,10 @@
 /* Who writes up cases for the library: the management reviewers and managers. */
 #define LIBRARY_WRITE                                                                     \
   (TS_ROLE_REVIEWER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER)
+/* Who reads the analysis report: supervisors and above, reviewers, auditors, admins. */
+#define REPORTS                                                                           \
+  (TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER | TS_ROLE_GENERAL_MANAGER | TS_ROLE_REVIEWER | \
+   TS_ROLE_AUDITOR | TS_ROLE_ADMIN)
 #define BODY_JSON 0                     /* body up to --max-body */
 #define BODY_UPLOAD TS_ROUTE_UPLOAD     /* body up to --max-upload */
 #define TEST_ONLY TS_ROUTE_TEST_ONLY     /* only with --test-clock */
@@ -67,10 +71,15 @@ const ts_route ts_routes[] = {
   {"PUT", "/api/v1/config/{}/{}", ts_api_list_put, ADMIN, BODY_JSON},
 
   {"GET", "/api/v1/cases", ts_api_cases_list, ANY, BODY_JSON},
+  {"GET", "/api/v1/cases/export", ts_api_cases_export, ANY, BODY_JSON},
   {"POST", "/api/v1/cases", ts_api_cases_create, WRITE, BODY_JSON},
   {"GET", "/api/v1/cases/{}", ts_api_cases_get, ANY, BODY_JSON},
   {"GET", "/api/v1/cases/{}/related", ts_api_case_related, ANY, BODY_JSON},
   {"GET", "/api/v1/search", ts_api_search, ANY, BODY_JSON},
+  {"GET", "/api/v1/reports", ts_api_reports_list, REPORTS, BODY_JSON},
+  {"GET", "/api/v1/reports/monthly", ts_api_report_monthly, REPORTS, BODY_JSON},
+  {"GET", "/api/v1/reports/range", ts_api_report_range, REPORTS, BODY_JSON},
+  {"GET", "/api/v1/reports/{}", ts_api_reports_get, REPORTS, BODY_JSON},
   {"POST", "/api/v1/intake/related", ts_api_intake_related, WRITE, BODY_JSON},
   {"GET", "/api/v1/groups", ts_api_groups, ANY, BODY_JSON},
   {"PATCH", "/api/v1/cases/{}", ts_api_cases_patch, CASE_EDIT, BODY_JSON},

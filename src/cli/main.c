@@ -17,6 +17,8 @@
 #include "jobs/jobs.h"
 #include "store/store.h"
 #include "svc/svc.h"
+#include "report/render.h"
+#include "report/report.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/password.h"
@@ -39,13 +41,17 @@ static const char usage[] =
   "  config put grading-rules ID --json '{\"grade\":\"g3\",\"kind\":..,\"params\":{..},...}'\n"
   "                              read or change the configured lists and rules\n"
   "  tick                        run the background jobs once (SLA clocks, monthly reminders,\n"
-  "                              the outbox): for cron, with serve --jobs-interval 0\n"
+  "                              the monthly report, the outbox): for cron, with\n"
+  "                              serve --jobs-interval 0\n"
   "  calendar show [YEAR]        the working calendar (weekdays, hours, holidays, make-up days)\n"
   "  calendar import FILE        add a year's holidays and make-up days (date,holiday|workday,name)\n"
   "  calendar hours 09:00-12:00,13:00-18:00 [--weekdays 1,2,3,4,5]\n"
   "  search rebuild              empty and refill the full-text index from the cases and library\n"
   "  search check                check the index against the cases (exit 1 when they differ)\n"
   "  search find WORDS           the 20 best matching cases (all of them, as an administrator)\n"
+  "  report --month YYYY-MM [--unit ID] [--format json|pdf|xlsx|csv] [--lang zh|en] -o FILE\n"
+  "                              the month's analysis (or --quarter YYYY-Qn, --year YYYY,\n"
+  "                              --from DATE --to DATE) as a file\n"
   "  demo                        load the demo organisation, users and cases\n"
   "  migrate                     apply pending schema migrations and print the version\n"
   "  version                     print the version\n"
@@ -56,7 +62,8 @@ static const char usage[] =
 typedef struct {
   const char *cmd, *sub, *arg, *arg2;
   const char *opt_admin, *opt_password, *opt_company, *opt_username, *opt_name, *opt_roles,
-    *opt_unit, *opt_json, *opt_weekdays;
+    *opt_unit, *opt_json, *opt_weekdays, *opt_month, *opt_quarter, *opt_year, *opt_from, *opt_to,
+    *opt_format, *opt_lang, *opt_out;
 } cli;
 
 static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
@@ -86,6 +93,14 @@ static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
       cfg->test_clock = 1;
       continue;
     }
+    if (!strcmp(a, "-o")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "tousu: -o needs a file\n");
+        return 2;
+      }
+      c->opt_out = argv[++i];
+      continue;
+    }
     if (strncmp(a, "--", 2) == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "tousu: %s needs a value\n", a);
@@ -102,6 +117,14 @@ static int parse_args(int argc, char **argv, ts_config *cfg, cli *c) {
                           : !strcmp(name, "unit")     ? &c->opt_unit
                           : !strcmp(name, "json")     ? &c->opt_json
                           : !strcmp(name, "weekdays") ? &c->opt_weekdays
+                          : !strcmp(name, "month")    ? &c->opt_month
+                          : !strcmp(name, "quarter")  ? &c->opt_quarter
+                          : !strcmp(name, "year")     ? &c->opt_year
+                          : !strcmp(name, "from")     ? &c->opt_from
+                          : !strcmp(name, "to")       ? &c->opt_to
+                          : !strcmp(name, "format")   ? &c->opt_format
+                          : !strcmp(name, "lang")     ? &c->opt_lang
+                          : !strcmp(name, "output")   ? &c->opt_out
                                                       : NULL;
       if (slot) {
         *slot = v;
@@ -221,6 +244,7 @@ static int cmd_serve(const ts_config *cfg) {
   ts_server_stop(srv);
   ts_store_close(store);
   ts_send_cleanup();
+  ts_render_shutdown();
   ts_log(TS_LOG_INFO, "stopped", NULL);
   return 0;
 }
@@ -610,6 +634,69 @@ static int cmd_search(ts_store *s, const cli *c) {
   return 0;
 }
 
+/* tousu report: one period's analysis as a file (report/report.h, render.h). */
+static int cmd_report(ts_store *s, const cli *c) {
+  ts_period p;
+  int64_t unit = 0;
+  int given = !!c->opt_month + !!c->opt_quarter + !!c->opt_year + (c->opt_from || c->opt_to);
+  const char *format = c->opt_format ? c->opt_format : "json", *lang = c->opt_lang ? c->opt_lang : "zh";
+  if (c->sub || given != 1 || !c->opt_out) {
+    fprintf(stderr, "usage: tousu report --month YYYY-MM | --quarter YYYY-Qn | --year YYYY |\n"
+                    "       --from YYYY-MM-DD --to YYYY-MM-DD [--unit ID] [--format json|pdf|xlsx|csv]\n"
+                    "       [--lang zh|en] -o FILE (- for standard output)\n");
+    return 2;
+  }
+  if ((c->opt_month && ts_period_month(c->opt_month, &p)) ||
+      (c->opt_quarter && ts_period_quarter(c->opt_quarter, &p)) ||
+      (c->opt_year && ts_period_year(c->opt_year, &p)) ||
+      ((c->opt_from || c->opt_to) && ts_period_range(c->opt_from, c->opt_to, &p))) {
+    fprintf(stderr, "tousu report: the period is not valid (a range: two dates, at most 366 days)\n");
+    return 2;
+  }
+  if (c->opt_unit) {
+    ts_unit u;
+    char *end;
+    long long id = strtoll(c->opt_unit, &end, 10);
+    if (*end || id <= 0 || ts_store_unit_get(s, id, &u)) {
+      fprintf(stderr, "tousu report: no unit %s\n", c->opt_unit);
+      return 2;
+    }
+    unit = id;
+  }
+  if (strcmp(lang, "zh") && strcmp(lang, "en")) {
+    fprintf(stderr, "tousu report: --lang must be zh or en\n");
+    return 2;
+  }
+  json_t *doc = NULL;
+  ts_buf b = {0};
+  const char *type;
+  int64_t t0 = ts_mono_ns();
+  int rc = ts_report_build(s, &p, unit, ts_now(), &doc);
+  int64_t t1 = ts_mono_ns();
+  if (!rc)
+    rc = ts_report_render(doc, format, lang, &b, &type);
+  json_decref(doc);
+  if (rc == TS_ERR_INVALID) {
+    fprintf(stderr, "tousu report: --format must be json, pdf, xlsx or csv\n");
+    free(b.p);
+    return 2;
+  }
+  FILE *f = rc ? NULL : !strcmp(c->opt_out, "-") ? stdout : fopen(c->opt_out, "wb");
+  if (!rc && (!f || fwrite(b.p, 1, b.len, f) != b.len || (f != stdout && fclose(f)))) {
+    fprintf(stderr, "tousu report: cannot write %s\n", c->opt_out);
+    free(b.p);
+    return 1;
+  }
+  free(b.p);
+  if (rc) {
+    fprintf(stderr, "tousu report: failed (%s)\n", ts_err_code(rc));
+    return 1;
+  }
+  fprintf(stderr, "report %s: computed in %.0f ms, written in %.0f ms\n", p.label,
+          (double)(t1 - t0) / 1e6, (double)(ts_mono_ns() - t1) / 1e6);
+  return 0;
+}
+
 /* tousu tick: the background jobs once, at the real time. */
 static int cmd_tick(ts_store *s, const ts_config *cfg) {
   ts_smtp_conf smtp = smtp_conf(cfg);
@@ -622,8 +709,9 @@ static int cmd_tick(ts_store *s, const ts_config *cfg) {
     fprintf(stderr, "tousu tick: failed (%s)\n", ts_err_code(rc));
     return 1;
   }
-  printf("clocks moved on %d cases, %d pending cases reminded, %d delivered, %d to retry, %d given up\n",
-         res.clocks, res.reminders, res.sent, res.retried, res.failed);
+  printf("clocks moved on %d cases, %d pending cases reminded, %d monthly reports made, %d delivered, "
+         "%d to retry, %d given up\n",
+         res.clocks, res.reminders, res.reports, res.sent, res.retried, res.failed);
   return 0;
 }
 
@@ -762,7 +850,7 @@ int main(int argc, char **argv) {
     return cmd_serve(&cfg);
   if (strcmp(c.cmd, "init") && strcmp(c.cmd, "user") && strcmp(c.cmd, "demo") &&
       strcmp(c.cmd, "migrate") && strcmp(c.cmd, "config") && strcmp(c.cmd, "tick") &&
-      strcmp(c.cmd, "calendar") && strcmp(c.cmd, "search")) {
+      strcmp(c.cmd, "calendar") && strcmp(c.cmd, "search") && strcmp(c.cmd, "report")) {
     fprintf(stderr, "tousu: unknown command '%s'\n", c.cmd);
     fputs(usage, stderr);
     return 2;
@@ -781,6 +869,9 @@ int main(int argc, char **argv) {
     rc = cmd_calendar(s, &c);
   } else if (!strcmp(c.cmd, "search")) {
     rc = cmd_search(s, &c);
+  } else if (!strcmp(c.cmd, "report")) {
+    rc = cmd_report(s, &c);
+    ts_render_shutdown();
   } else if (!strcmp(c.cmd, "demo")) {
     rc = ts_demo_load(s, cfg.case_prefix, stdout);
     if (rc == TS_ERR_CONFLICT)

@@ -46,7 +46,7 @@ static void set_reply(ts_req *r, int status, const char *ctype, char *body, size
 }
 
 void ts_reply_json(ts_req *r, int status, json_t *body) {
-  char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
   json_decref(body);
   if (!s) {
     static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";

@@ -9,6 +9,7 @@
 
 #include "core/letter.h"
 #include "core/ts_err.h"
+#include "report/report.h"
 #include "svc/sla.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -166,6 +167,91 @@ static int run_reminders(ts_store *s, int64_t now, int *reminded) {
   return rc;
 }
 
+/* ---- the monthly report --------------------------------------------------------------------
+ * On the 1st (or the first tick after it), the month before is computed for the whole
+ * organisation, stored, and announced to the holders of report_recipient_roles (in-app, by
+ * e-mail, and to webhooks subscribed to monthly_report). */
+
+typedef struct {
+  const ts_period *p;
+  const char *doc;
+  const json_t *summary;
+  int64_t now;
+  int month;
+  const char *const *users;
+  int nusers;
+  int made;
+} report_arg;
+
+static int apply_report(ts_tx *tx, void *arg) {
+  report_arg *a = arg;
+  char event[64], title[160], body[1024];
+  int exists = 0, rc;
+  a->made = 0;
+  if ((rc = ts_tx_report_exists(tx, "month", a->p->label, 0, &exists)) || exists)
+    return rc ? rc : ts_tx_setting_put(tx, "report_made_month", a->month);
+  const json_t *sm = a->summary;
+  int64_t loss = json_integer_value(json_object_get(sm, "loss_total_cents"));
+  snprintf(event, sizeof event, "report:month:%s", a->p->label);
+  snprintf(title, sizeof title, "%.4s年%.2s月客户投诉分析报告", a->p->label, a->p->label + 5);
+  snprintf(body, sizeof body,
+           "%s已生成。\n受理投诉 %lld 起（上月 %lld 起），办结 %lld 起，期末未结 %lld 起，"
+           "损失合计 ¥%lld.%02lld。\n查看：/api/v1/reports/monthly?month=%s （PDF：&format=pdf）\n",
+           title, (long long)json_integer_value(json_object_get(sm, "received")),
+           (long long)json_integer_value(json_object_get(sm, "received_prev")),
+           (long long)json_integer_value(json_object_get(sm, "finished")),
+           (long long)json_integer_value(json_object_get(sm, "open_at_end")),
+           (long long)(loss / 100), (long long)(loss % 100 < 0 ? -(loss % 100) : loss % 100),
+           a->p->label);
+  json_t *payload = json_pack("{s:s,s:s,s:s,s:O}", "event", event, "kind", "monthly_report",
+                              "month", a->p->label, "summary", a->summary);
+  if (!payload)
+    return TS_ERR_NOMEM;
+  ts_notice n = {event, "monthly_report", 0, title, body, NULL, a->users, a->nusers, NULL, payload, a->now};
+  if (!(rc = ts_tx_report_put(tx, "month", a->p->label, 0, a->now, "scheduler", a->doc)) &&
+      !(rc = ts_tx_notify(tx, &n, NULL)))
+    rc = ts_tx_setting_put(tx, "report_made_month", a->month);
+  json_decref(payload);
+  a->made = !rc;
+  return rc;
+}
+
+static int run_report(ts_store *s, int64_t now, int *made) {
+  char *doc = NULL;
+  int rc;
+  ts_period p;
+  json_t *rep = NULL;
+  ts_user *users = NULL;
+  size_t nusers = 0;
+  const char **names = NULL;
+  if ((rc = ts_period_previous_month(now, &p)))
+    return rc;
+  int month = atoi(p.label) * 100 + atoi(p.label + 5);
+  if (ts_store_setting_int(s, "report_made_month", 0) >= month)
+    return TS_OK;
+  unsigned roles = (unsigned)ts_store_setting_int(s, "report_recipient_roles", 0);
+  if ((rc = ts_report_build(s, &p, 0, now, &rep)) || (rc = ts_store_user_list(s, &users, &nusers)))
+    goto out;
+  if (!(doc = json_dumps(rep, JSON_COMPACT | JSON_REAL_PRECISION(15))) ||
+      !(names = calloc(nusers ? nusers : 1, sizeof *names))) {
+    rc = TS_ERR_NOMEM;
+    goto out;
+  }
+  int n = 0;
+  for (size_t i = 0; i < nusers && n < TS_PEOPLE_MAX; i++)
+    if (!users[i].disabled && (users[i].roles & roles))
+      names[n++] = users[i].username;
+  report_arg a = {&p, doc, json_object_get(rep, "summary"), now, month, names, n, 0};
+  rc = ts_store_run(s, apply_report, &a);
+  *made += a.made;
+out:
+  free(names);
+  free(users);
+  free(doc);
+  json_decref(rep);
+  return rc;
+}
+
 /* ---- the outbox sender ------------------------------------------------------------------- */
 
 typedef struct {
@@ -265,12 +351,15 @@ int ts_jobs_run_once(ts_store *s, const ts_smtp_conf *smtp, int64_t now, ts_jobs
     return rc;
   if ((rc = run_reminders(s, now, &out->reminders)))
     return rc;
+  if ((rc = run_report(s, now, &out->reports)))
+    return rc;
   return run_outbox(s, smtp, now, out);
 }
 
 json_t *ts_jobs_result_json(const ts_jobs_result *r) {
-  return json_pack("{s:i,s:i,s:i,s:i,s:i}", "clocks", r->clocks, "reminders", r->reminders,
-                   "sent", r->sent, "retried", r->retried, "failed", r->failed);
+  return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "clocks", r->clocks, "reminders", r->reminders,
+                   "reports", r->reports, "sent", r->sent, "retried", r->retried, "failed",
+                   r->failed);
 }
 
 /* ---- the worker thread --------------------------------------------------------------------- */
@@ -294,7 +383,7 @@ static void *jobs_main(void *arg) {
     int rc = ts_jobs_run_once(j->store, j->smtp, ts_now(), &r);
     if (rc)
       ts_log(TS_LOG_ERROR, "background jobs failed", json_pack("{s:i}", "rc", rc));
-    else if (r.clocks || r.reminders || r.sent || r.retried || r.failed)
+    else if (r.clocks || r.reminders || r.reports || r.sent || r.retried || r.failed)
       ts_log(TS_LOG_INFO, "background jobs", ts_jobs_result_json(&r));
     pthread_mutex_lock(&j->mu);
     struct timespec until;

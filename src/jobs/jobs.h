@@ -1,5 +1,6 @@
 /* Background jobs (ARCHITECTURE: jobs/): the SLA scheduler, the monthly pending-items
- * reminders and the outbox sender. ts_jobs_run_once runs each once at a given time (for
+ * reminders, the monthly analysis report (made on the 1st for the month before, stored and
+ * announced) and the outbox sender. ts_jobs_run_once runs each once at a given time (for
  * `tousu tick`, POST /api/v1/test/tick and the background worker alike); ts_jobs_start
  * runs them every interval on a thread of their own inside `tousu serve`.
  *
@@ -19,12 +20,13 @@
 typedef struct {
   int clocks;    /* cases whose clocks were moved */
   int reminders; /* pending cases reminded */
+  int reports;   /* monthly reports made (report/report.h) */
   int sent;      /* deliveries made */
   int retried;   /* deliveries that failed and will be tried again */
   int failed;    /* deliveries given up */
 } ts_jobs_result;
 
-/* Runs the scheduler, the reminders and the outbox once at now. */
+/* Runs the scheduler, the reminders, the monthly report and the outbox once at now. */
 int ts_jobs_run_once(ts_store *s, const ts_smtp_conf *smtp, int64_t now, ts_jobs_result *out);
 /* The result as JSON. */
 json_t *ts_jobs_result_json(const ts_jobs_result *r);

@@ -692,10 +692,87 @@ static const char m010_search[] =
   "CREATE INDEX cases_open_subject ON cases(subject_key, received_at) WHERE subject_key IS NOT NULL"
   " AND status NOT IN ('closed','rejected','withdrawn');";
 
+/* The analysis report (issue 6, DOMAIN §9; report/report.h). What a month's report reads,
+ * so that it never visits a case's whole row:
+ *  - two covering indexes: the cases received in a period (classification, places, the
+ *    complainant and subject keys, the clocks' outcomes) and those finished in it (times,
+ *    satisfaction, every loss component);
+ *  - cases.sla_clocks, the outcome of each of the case's clocks as text ("register:m
+ *    resolve:b follow_up:r": r running, p paused, m met, b breached, one per clock row in id
+ *    order), kept by triggers on case_clocks;
+ *  - report_days, the cases received and finished per local day, outlet and department,
+ *    kept by triggers on cases (tousu_day(t): t's local date in the organisation's zone,
+ *    store/fts.h): twelve months of trend without counting cases;
+ *  - the stored monthly reports (the scheduler makes one on the 1st for the month before)
+ *    and who receives them (report_recipient_roles: a role bit set, perm.h; default the
+ *    general manager and the reviewers: the roles that see the whole organisation). */
+#define TS_REPORT_DAY_ADD(col, t, o, d, n)                                                     \
+  "INSERT INTO report_days(day, outlet_id, dept_id, " col ") SELECT tousu_day(" t "),"        \
+  " coalesce(" o ", 0), coalesce(" d ", 0), " n " WHERE " t " IS NOT NULL"                     \
+  " ON CONFLICT(day, outlet_id, dept_id) DO UPDATE SET " col " = " col " + excluded." col ";"
+#define TS_SLA_CLOCKS(id)                                                                      \
+  "UPDATE cases SET sla_clocks = (SELECT group_concat(name || ':' || substr(state, 1, 1), ' ')" \
+  " FROM (SELECT name, state FROM case_clocks WHERE case_id = " id " ORDER BY id)) WHERE id = " id ";"
+static const char m011_report[] =
+  "ALTER TABLE cases ADD COLUMN sla_clocks TEXT;"
+  "UPDATE cases SET sla_clocks = (SELECT group_concat(name || ':' || substr(state, 1, 1), ' ')"
+  " FROM (SELECT name, state FROM case_clocks WHERE case_id = cases.id ORDER BY id));"
+  "CREATE TRIGGER case_clocks_report_insert AFTER INSERT ON case_clocks BEGIN "
+  TS_SLA_CLOCKS("NEW.case_id") " END;"
+  "CREATE TRIGGER case_clocks_report_update AFTER UPDATE OF state ON case_clocks"
+  " WHEN NEW.state IS NOT OLD.state BEGIN " TS_SLA_CLOCKS("NEW.case_id") " END;"
+  "DROP INDEX cases_received;"
+  "CREATE INDEX cases_report_received ON cases(received_at, outlet_id, dept_id, status, grade,"
+  " category, channel, external, root_cause, service_stage, responsibility, validity, nature,"
+  " closed_at, c_phone, c_customer_id, c_name, subject_key, sla_clocks, case_no);"
+  "CREATE INDEX cases_report_finished ON cases(closed_at, outlet_id, dept_id, status,"
+  " received_at, grade, category, reopen_count, proposal_no, satisfaction, responsibility,"
+  " l_attributed_to, l_compensation_cents, l_refund_cents, l_discount_cents, l_repair_cents,"
+  " l_goods_cents, l_freight_cents, l_gift_cents, l_other_cents) WHERE closed_at IS NOT NULL;"
+  "CREATE INDEX cases_report_open ON cases(received_at, outlet_id, dept_id, status, grade)"
+  " WHERE closed_at IS NULL;"
+  "CREATE INDEX case_penalties_proposed ON case_penalties(proposed_at);"
+  "CREATE TABLE report_days ("
+  "  day TEXT NOT NULL,"
+  "  outlet_id INTEGER NOT NULL,"   /* 0: none */
+  "  dept_id INTEGER NOT NULL,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  finished INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (day, outlet_id, dept_id)) WITHOUT ROWID;"
+  "INSERT INTO report_days(day, outlet_id, dept_id, received)"
+  " SELECT tousu_day(received_at), coalesce(outlet_id, 0), coalesce(dept_id, 0), count(*)"
+  " FROM cases GROUP BY 1, 2, 3;"
+  "INSERT INTO report_days(day, outlet_id, dept_id, finished)"
+  " SELECT tousu_day(closed_at), coalesce(outlet_id, 0), coalesce(dept_id, 0), count(*)"
+  " FROM cases WHERE closed_at IS NOT NULL GROUP BY 1, 2, 3"
+  " ON CONFLICT(day, outlet_id, dept_id) DO UPDATE SET finished = excluded.finished;"
+  "CREATE TRIGGER cases_report_insert AFTER INSERT ON cases BEGIN "
+  TS_REPORT_DAY_ADD("received", "NEW.received_at", "NEW.outlet_id", "NEW.dept_id", "1")
+  TS_REPORT_DAY_ADD("finished", "NEW.closed_at", "NEW.outlet_id", "NEW.dept_id", "1")
+  " END;"
+  "CREATE TRIGGER cases_report_update AFTER UPDATE OF received_at, outlet_id, dept_id, closed_at"
+  " ON cases WHEN NEW.received_at IS NOT OLD.received_at OR NEW.outlet_id IS NOT OLD.outlet_id"
+  " OR NEW.dept_id IS NOT OLD.dept_id OR NEW.closed_at IS NOT OLD.closed_at BEGIN "
+  TS_REPORT_DAY_ADD("received", "OLD.received_at", "OLD.outlet_id", "OLD.dept_id", "-1")
+  TS_REPORT_DAY_ADD("received", "NEW.received_at", "NEW.outlet_id", "NEW.dept_id", "1")
+  TS_REPORT_DAY_ADD("finished", "OLD.closed_at", "OLD.outlet_id", "OLD.dept_id", "-1")
+  TS_REPORT_DAY_ADD("finished", "NEW.closed_at", "NEW.outlet_id", "NEW.dept_id", "1")
+  " END;"
+  "CREATE TABLE reports ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL,"          /* month, quarter, year, range */
+  "  label TEXT NOT NULL,"         /* "2026-10" */
+  "  unit_id INTEGER NOT NULL,"    /* 0: the whole organisation */
+  "  generated_at INTEGER NOT NULL,"
+  "  generated_by TEXT NOT NULL,"  /* a username, or "scheduler" */
+  "  doc TEXT NOT NULL,"           /* the report document (JSON) */
+  "  UNIQUE (kind, label, unit_id));"
+  "INSERT INTO settings(key, value) VALUES ('report_recipient_roles', '48');";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
                                      m004_grading, m005_accountability, m006_routing,
                                      m007_library, m008_root_cause_index, m009_sla,
-                                     m010_search};
+                                     m010_search, m011_report};
 /* Makes both indexes anew from the tables (`tousu search rebuild`): the same SELECTs. The
  * tables are dropped rather than emptied: deleting a document re-tokenizes its stored text,
  * which a tokenizer of another version would not find in the index. */

@@ -8,10 +8,11 @@
 
 #include "store/store.h"
 
-#define TS_SQ_EXT_MAX 128 /* statement slots for ts_sq_stmt and ts_sq_rows: */
+#define TS_SQ_EXT_MAX 144 /* statement slots for ts_sq_stmt and ts_sq_rows: */
 #define TS_SQ_SLOTS_SLA 0       /* 0..79 store_sla.c */
 #define TS_SQ_SLOTS_SQLITE 80    /* 80..95 store_sqlite.c (beyond its Q_* statements) */
 #define TS_SQ_SLOTS_SEARCH 96    /* 96..127 store_search.c */
+#define TS_SQ_SLOTS_REPORT 128   /* 128..143 store_report.c */
 
 typedef struct conn conn;
 struct ts_sla_cache;
@@ -25,6 +26,10 @@ sqlite3 *ts_sq_db(conn *c);
 /* A read connection from the pool, and its return (with the read's time). */
 conn *ts_sq_reader_get(ts_store *s, int64_t *t0);
 void ts_sq_reader_put(ts_store *s, conn *c, int64_t t0);
+/* A read transaction on a pooled connection, so that several statements see one state of
+ * the store, and its end. ts_sq_read_begin sets *c even when it fails, for ts_sq_read_end. */
+int ts_sq_read_begin(ts_store *s, conn **c, int64_t *t0);
+void ts_sq_read_end(ts_store *s, conn *c, int64_t t0);
 /* SQLite result code to TS_*. */
 int ts_sq_map(int rc);
 /* Steps a statement that changes rows; maps and logs failures; resets and clears. */

@@ -577,4 +577,59 @@ int ts_tx_letter_put(ts_tx *tx, const char *code, const char *lang, const char *
 int ts_store_pending_cases(ts_store *s, const char *after_no, int max, char (*case_nos)[33],
                            int *n);
 
+/* ---- the analysis report (report/report.h) ----------------------------------------------- */
+/* One case as the report reads it (migration 11's covering indexes): texts are NULL when
+ * not set, times and unit ids 0. Which members are filled depends on the set it is read in
+ * (TS_REP_*); the pointers are valid only during the callback. */
+enum {
+  TS_REP_RECEIVED, /* received in [from, to): classification, places, keys, clocks */
+  TS_REP_FINISHED, /* closed_at in [from, to): times, outcome, satisfaction, losses */
+  TS_REP_OPEN,     /* received before open_at and not finished then: places, status, grade */
+  TS_REP_PENDING   /* status pending now, received before to: the ledger's members */
+};
+enum { TS_LOSS_COMPENSATION, TS_LOSS_REFUND, TS_LOSS_DISCOUNT, TS_LOSS_REPAIR, TS_LOSS_GOODS,
+       TS_LOSS_FREIGHT, TS_LOSS_GIFT, TS_LOSS_OTHER, TS_LOSS__COUNT };
+typedef struct {
+  int64_t id, received_at, closed_at, outlet_id, dept_id;
+  const char *case_no, *status, *grade, *category, *channel, *root_cause, *service_stage,
+      *responsibility, *validity, *nature;
+  int external;
+  const char *phone, *customer_id, *name, *subject_key, *sla_clocks;
+  int reopen_count, proposal_no, satisfaction; /* satisfaction 0: none */
+  const char *attributed_to;
+  int64_t loss[TS_LOSS__COUNT];                /* cents; 0 when not set */
+  const char *pending_reason, *pending_remind_on, *pending_from, *handler;
+} ts_rep_case;
+typedef struct {
+  const char *day; /* local date */
+  int64_t outlet_id, dept_id, received, finished;
+} ts_rep_day;
+typedef struct {
+  int64_t id, case_id, outlet_id, dept_id, proposed_at, amount_cents; /* amount -1: none */
+  int share_pct;                                                      /* -1: none */
+  const char *case_no, *person, *kind, *status;
+} ts_rep_penalty;
+typedef struct {
+  int64_t from, to;              /* the period */
+  int64_t open_at;               /* the instant of the backlog */
+  const char *day_from, *day_to; /* the daily totals wanted: local dates, inclusive */
+  void *arg;                     /* for the callbacks; a non-zero return stops the scan */
+  int (*on_case)(void *arg, int set, const ts_rep_case *c);
+  int (*on_day)(void *arg, const ts_rep_day *d);
+  /* penalties proposed in the period, and those proposed before its end that are not
+   * executed or cancelled now */
+  int (*on_penalty)(void *arg, const ts_rep_penalty *p);
+} ts_rep_scan;
+/* Streams everything the report reads, in one read transaction (one state of the store). */
+int ts_store_report_scan(ts_store *s, const ts_rep_scan *q);
+/* Stores a report document (replacing one of the same kind, label and unit). */
+int ts_tx_report_put(ts_tx *tx, const char *kind, const char *label, int64_t unit_id,
+                     int64_t at, const char *by, const char *doc);
+/* A stored report by id: its unit and document (*doc malloc'd). TS_ERR_NOT_FOUND if none. */
+int ts_store_report_by_id(ts_store *s, int64_t id, int64_t *unit_id, char **doc);
+int ts_tx_report_exists(ts_tx *tx, const char *kind, const char *label, int64_t unit_id,
+                        int *exists);
+/* [{"id","kind","label","unit_id","generated_at","generated_by"}...], newest first. */
+int ts_store_report_list(ts_store *s, json_t **out);
+
 #endif

@@ -91,6 +91,18 @@ static void fn_digits(sqlite3_context *cx, int argc, sqlite3_value **argv) {
     sqlite3_result_null(cx);
 }
 
+/* tousu_day(t): the local date of instant t in the organisation's zone (the report's daily
+ * totals, migration 11), NULL for NULL. */
+static void fn_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  char day[11];
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+      ts_time_local_date(sqlite3_value_int64(argv[0]), day) != TS_OK)
+    sqlite3_result_null(cx);
+  else
+    sqlite3_result_text(cx, day, 10, SQLITE_TRANSIENT);
+}
+
 /* ---- ranking: bm25 with an estimated IDF ----------------------------------------------------
  *
  * FTS5's bm25() learns, once per query, in how many documents each phrase occurs (its IDF)
@@ -210,6 +222,10 @@ int ts_fts_register(sqlite3 *db) {
     rc = sqlite3_create_function(db, "tousu_digits", 1,
                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                  fn_digits, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function(db, "tousu_day", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 fn_day, NULL, NULL);
   if (rc != SQLITE_OK) {
     ts_log(TS_LOG_ERROR, "full-text search unavailable (FTS5)",
            json_pack("{s:s}", "detail", api ? sqlite3_errmsg(db) : "no fts5"));
@@ -296,20 +312,6 @@ static int prepare(conn *c, const char *sql, sqlite3_stmt **st) {
   ts_log(TS_LOG_ERROR, "search statement failed",
          json_pack("{s:s}", "detail", sqlite3_errmsg(ts_sq_db(c))));
   return TS_ERR_STORE;
-}
-
-/* A read connection in a read transaction (so every statement of one answer sees the same
- * state), and its end. read_begin: *c is set even on failure, for read_end. */
-static int read_begin(ts_store *s, conn **c, int64_t *t0) {
-  *c = ts_sq_reader_get(s, t0);
-  return sqlite3_exec(ts_sq_db(*c), "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
-}
-
-static void read_end(ts_store *s, conn *c, int64_t t0) {
-  if (c) {
-    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
-    ts_sq_reader_put(s, c, t0);
-  }
 }
 
 /* A MATCH that FTS5 refuses (it should not: search/query.h quotes every term) is bad input,
@@ -421,7 +423,7 @@ int ts_store_case_search(ts_store *s, const ts_case_filter *f, int64_t count_max
   size_t cap = strlen(ts_sq_where_sql(w)) + 1024;
   if (!(sql = malloc(cap)))
     goto out;
-  if ((rc = read_begin(s, &c, &t0)))
+  if ((rc = ts_sq_read_begin(s, &c, &t0)))
     goto out;
   /* Counting reads every match; past count_max the count stops (a word in a quarter of all
    * complaints is "more than 10,000" to a person searching). */
@@ -456,7 +458,7 @@ int ts_store_case_search(ts_store *s, const ts_case_filter *f, int64_t count_max
     rc = step_rc(c, r);
 out:
   sqlite3_finalize(st);
-  read_end(s, c, t0);
+  ts_sq_read_end(s, c, t0);
   free(sql);
   ts_sq_where_free(w);
   if (rc) {
@@ -581,7 +583,7 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
   cap = strlen(ts_sq_where_sql(w)) + 2048;
   if (!(sql = malloc(cap)))
     goto out;
-  if ((rc = read_begin(s, &c, &t0)))
+  if ((rc = ts_sq_read_begin(s, &c, &t0)))
     goto out;
   rc = TS_OK;
   /* 1. the same customer: by phone, customer id, or name at the same outlet (each indexed) */
@@ -661,7 +663,7 @@ int ts_store_case_related(ts_store *s, const ts_related_query *q, json_t **out) 
     rc = TS_ERR_NOMEM;
   free(similar);
 out:
-  read_end(s, c, t0);
+  ts_sq_read_end(s, c, t0);
   free(sql);
   ts_sq_where_free(w);
   json_decref(x.seen);
@@ -798,7 +800,7 @@ int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_c
            "SELECT c.case_no, c.received_at FROM cases c WHERE c.subject_key = ?1 AND " OPEN_SQL
            " AND c.received_at >= ?2%s ORDER BY c.received_at, c.id",
            ts_sq_where_sql(w));
-  if ((rc = read_begin(s, &c, &t0)))
+  if ((rc = ts_sq_read_begin(s, &c, &t0)))
     goto out;
   if ((rc = prepare(c, sql, &st)))
     goto out;
@@ -814,7 +816,7 @@ int ts_store_groups(ts_store *s, const ts_scope *scope, int64_t since, int min_c
     rc = group_detail(c, detail, w, since, json_array_get(arr, i));
 out:
   sqlite3_finalize(st);
-  read_end(s, c, t0);
+  ts_sq_read_end(s, c, t0);
   free(sql);
   free(detail);
   ts_sq_where_free(w);

@@ -714,7 +714,7 @@ int ts_tx_notify(ts_tx *tx, const ts_notice *n, int *written) {
   if (!rc && n->email_to && n->email_to[0])
     rc = outbox_add(tx, n, "email", n->email_to, n->title, n->body, n->html, written);
   if (!rc && n->payload) {
-    char *body = json_dumps(n->payload, JSON_COMPACT);
+    char *body = json_dumps(n->payload, JSON_COMPACT | JSON_REAL_PRECISION(15));
     sqlite3_stmt *st = ts_sq_stmt(s, c, S_WEBHOOKS_ACTIVE,
                                   "SELECT id, events FROM webhooks WHERE active = 1 ORDER BY id");
     int64_t ids[64];

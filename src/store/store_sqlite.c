@@ -400,7 +400,7 @@ static int conn_open(const char *path, int readonly, conn *c) {
   /* A page cache large enough for the hot parts of the indexes of a few million cases
    * (the default 2 MB makes every insert read pages back through the OS), and reads
    * through a memory map rather than read() calls. */
-  rc = exec(c->db, readonly ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;"
+  rc = exec(c->db, readonly ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
                             : "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
                               " PRAGMA cache_size = -65536;");
   /* Savepoint journals (one per write in a group) in memory, not a temporary file. */
@@ -2982,6 +2982,18 @@ int ts_tx_escalation_set(ts_tx *tx, const char *grade, const char *const *target
 }
 
 /* ---- what the backend's other files share (sqlite_int.h) ----------------------------- */
+
+int ts_sq_read_begin(ts_store *s, conn **c, int64_t *t0) {
+  *c = ts_sq_reader_get(s, t0);
+  return sqlite3_exec(ts_sq_db(*c), "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TS_OK : TS_ERR_STORE;
+}
+
+void ts_sq_read_end(ts_store *s, conn *c, int64_t t0) {
+  if (c) {
+    sqlite3_exec(ts_sq_db(c), "COMMIT", NULL, NULL, NULL);
+    ts_sq_reader_put(s, c, t0);
+  }
+}
 
 sqlite3_stmt *ts_sq_stmt(ts_store *s, conn *c, int slot, const char *sql) {
   (void)s;

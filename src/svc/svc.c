@@ -473,7 +473,8 @@ int ts_svc_setting_prepare(const char *key, json_t *body, int64_t *value, json_t
                {"pending_reminder_day", 1, 28},      /* the monthly pending-items reminder */
                {"outbox_max_attempts", 1, 100},      /* deliveries given up after this many */
                {"outbox_backoff_seconds", 1, 86400}, /* the first wait; doubles per try */
-               {"auto_acknowledge", 0, 1}};          /* 受理函 at registration by e-mail */
+               {"auto_acknowledge", 0, 1},           /* 受理函 at registration by e-mail */
+               {"report_recipient_roles", 0, 255}};  /* who gets the monthly report (perm.h) */
   int k = -1;
   for (size_t i = 0; key && i < sizeof known / sizeof known[0]; i++)
     if (!strcmp(key, known[i].key))

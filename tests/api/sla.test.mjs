@@ -839,7 +839,7 @@ test('80 % warns the handler and their manager (in-app, e-mail, signed webhook) 
   assertClock(c, 'solution', { due_at: '2026-12-02T09:00:00+08:00', warn_at: '2026-12-02T04:12:00+08:00' });
 
   let r = await e.tick('2026-12-02T04:11:59+08:00');
-  assert.deepEqual(r, { clocks: 0, reminders: 0, sent: 0, retried: 0, failed: 0 }, 'a second before 80 % nothing happens');
+  assert.deepEqual(r, { clocks: 0, reminders: 0, reports: 0, sent: 0, retried: 0, failed: 0 }, 'a second before 80 % nothing happens');
   assert.equal(hook.attempts.length, 0);
 
   // 80 % of 24 h = 19 h 12 min; three ticks at once (two schedulers racing) do it once
@@ -883,7 +883,7 @@ test('80 % warns the handler and their manager (in-app, e-mail, signed webhook) 
   // idempotent: the same tick again, and a later one before the due time, add nothing
   for (const at of ['2026-12-02T04:12:00+08:00', '2026-12-02T08:59:59+08:00']) {
     r = await e.tick(at);
-    assert.deepEqual(r, { clocks: 0, reminders: 0, sent: 0, retried: 0, failed: 0 }, `nothing new at ${at}`);
+    assert.deepEqual(r, { clocks: 0, reminders: 0, reports: 0, sent: 0, retried: 0, failed: 0 }, `nothing new at ${at}`);
   }
   assert.equal((await e.notifications('handler.aftersales', 'sla_warning', no)).length, 2, 'no second warning');
   assert.equal(e.mails(no).length, 4, 'no second e-mail');
@@ -1040,7 +1040,7 @@ test('clocks nobody stops breach at their due time: resolution, site visit, 1231
   assertClock(await e.getCase(phone), 'solution', { state: 'met' });
   assertClock(await e.getCase(phone), 'approval', { state: 'met' });
   assert.equal((await e.history(odr)).filter((h) => h.action === 'overdue').length, 2, 'one overdue entry per breached clock');
-  assert.deepEqual(await e.tick('2027-01-15T10:00:00+08:00'), { clocks: 0, reminders: 0, sent: 0, retried: 0, failed: 0 }, 'a breached clock is not looked at again');
+  assert.deepEqual(await e.tick('2027-01-15T10:00:00+08:00'), { clocks: 0, reminders: 0, reports: 0, sent: 0, retried: 0, failed: 0 }, 'a breached clock is not looked at again');
 });
 
 // ---- 4. the outbox: retries, back-off, giving up, retry by hand ------------------------------------
@@ -1187,7 +1187,7 @@ test('restart in the middle of a breach: nothing lost, nothing doubled', async (
   await e.s.kill9();
   await e.s.start();
   r = await e.tick('2026-12-02T09:45:00+08:00');
-  assert.deepEqual(r, { clocks: 0, reminders: 0, sent: 0, retried: 0, failed: 0 }, 'nothing left to do after the restart');
+  assert.deepEqual(r, { clocks: 0, reminders: 0, reports: 0, sent: 0, retried: 0, failed: 0 }, 'nothing left to do after the restart');
   assert.equal((await e.history(a)).filter((h) => h.action === 'overdue').length, 1, 'one overdue entry');
   assert.equal(breachesA().length, 1, 'still one breach webhook');
   assert.equal(hook.attempts.length, hook.deliveries.length, 'no failed attempts');
@@ -1427,7 +1427,7 @@ test('bad input changes nothing: clock rules, settings, webhooks, test clock', a
     assert422(r, 'now');
   }
   const tick = await e.tick(); // the clock did not move: nothing to do
-  assert.deepEqual(tick, { clocks: 0, reminders: 0, sent: 0, retried: 0, failed: 0 });
+  assert.deepEqual(tick, { clocks: 0, reminders: 0, reports: 0, sent: 0, retried: 0, failed: 0 });
 });
 
 test('clock rules: a valid change applies to new cases, and a bad holder, event list or channel is refused', async () => {
