@@ -78,7 +78,6 @@ static void reply_bytes(ts_req *r, ts_buf *b, const char *type, const char *base
   char disp[160];
   snprintf(disp, sizeof disp, "attachment; filename=\"%.80s.%s\"", base, format);
   ts_req_add_header(r, "Content-Disposition", disp);
-  ts_req_add_header(r, "Cache-Control", "no-store");
   ts_reply_take(r, 200, type, b->p, b->len);
 }
 
@@ -87,7 +86,6 @@ static void reply_report(ts_req *r, json_t *doc, const char *format, const char 
   ts_buf b = {0};
   const char *type = NULL;
   if (!strcmp(format, "json")) {
-    ts_req_add_header(r, "Cache-Control", "no-store");
     ts_reply_json(r, 200, doc);
     return;
   }
@@ -301,7 +299,8 @@ void ts_api_cases_export(ts_req *r) {
     goto out;
   }
   f.per_page = 500;
-  for (f.page = 1; json_array_size(rows) < EXPORT_MAX_CASES; f.page++) {
+  /* one more than the most, to know whether more matched */
+  for (f.page = 1; json_array_size(rows) <= EXPORT_MAX_CASES; f.page++) {
     ts_case **items = NULL;
     size_t count = 0;
     int64_t total = 0;
@@ -323,6 +322,9 @@ void ts_api_cases_export(ts_req *r) {
     if (count < (size_t)f.per_page)
       break;
   }
+  int truncated = json_array_size(rows) > EXPORT_MAX_CASES;
+  while (json_array_size(rows) > EXPORT_MAX_CASES)
+    json_array_remove(rows, json_array_size(rows) - 1);
   if (ts_cases_table(rows, &t)) {
     ts_reply_error(r, TS_ERR_NOMEM, "the table cannot be made", NULL);
     goto out;
@@ -336,8 +338,7 @@ void ts_api_cases_export(ts_req *r) {
     goto out;
   }
   ts_req_add_header(r, "X-Tousu-Masked", masked ? "true" : "false");
-  ts_req_add_header(r, "X-Tousu-Truncated",
-                    json_array_size(rows) >= EXPORT_MAX_CASES ? "true" : "false");
+  ts_req_add_header(r, "X-Tousu-Truncated", truncated ? "true" : "false");
   reply_bytes(r, &b,
               !strcmp(format, "xlsx")
                 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -85,7 +85,7 @@ void ts_reply_take(ts_req *r, int status, const char *content_type, char *body, 
 }
 
 int ts_req_add_header(ts_req *r, const char *name, const char *value) {
-  if (r->nhdr >= 2 || strlen(name) >= sizeof r->hdr_name[0] ||
+  if (r->nhdr >= TS_REPLY_HEADERS_MAX || strlen(name) >= sizeof r->hdr_name[0] ||
       strlen(value) >= sizeof r->hdr_value[0])
     return TS_ERR_INVALID;
   snprintf(r->hdr_name[r->nhdr], sizeof r->hdr_name[0], "%s", name);

@@ -54,6 +54,7 @@ typedef struct {
 } ts_app;
 
 #define TS_MAX_PARAMS 4
+#define TS_REPLY_HEADERS_MAX 8 /* extra response headers a handler may add */
 
 struct ts_req {
   ts_app *app;
@@ -79,7 +80,7 @@ struct ts_req {
   const char *content_type;
   int close; /* ask the client to close the connection */
   char ctype_buf[128];
-  char hdr_name[2][32], hdr_value[2][512]; /* extra response headers */
+  char hdr_name[TS_REPLY_HEADERS_MAX][32], hdr_value[TS_REPLY_HEADERS_MAX][512]; /* extra headers */
   int nhdr;
   /* deferred writes */
   atomic_int phase; /* written by the writer thread when a deferred write finishes */

@@ -57,8 +57,9 @@ static void period_days(ts_period *p, int64_t first, int64_t last) {
   p->to = local_midnight(last + 1);
 }
 
+/* Years 1970..9998: a period's end (the next day's midnight) must still be a date. */
 static int month_days(int y, int m, int64_t *first, int64_t *last) {
-  if (y < 1970 || y > 9999 || m < 1 || m > 12)
+  if (y < 1970 || y > 9998 || m < 1 || m > 12)
     return TS_ERR_INVALID;
   *first = ts_days_from_civil(y, m, 1);
   *last = (m == 12 ? ts_days_from_civil(y + 1, 1, 1) : ts_days_from_civil(y, m + 1, 1)) - 1;
@@ -115,7 +116,7 @@ int ts_period_year(const char *ys, ts_period *out) {
 int ts_period_range(const char *from_date, const char *to_date, ts_period *out) {
   int64_t a, b;
   if (parse_date(from_date, &a) || parse_date(to_date, &b) || b < a || b - a >= 366 ||
-      a < ts_days_from_civil(1970, 1, 1))
+      a < ts_days_from_civil(1970, 1, 2) || b >= ts_days_from_civil(9999, 1, 1))
     return TS_ERR_INVALID;
   memset(out, 0, sizeof *out);
   out->kind = TS_PERIOD_RANGE;
@@ -217,6 +218,16 @@ static int tally_add(tally *t, const char *key, const char *case_no, int grade) 
   if (grade >= 1 && grade <= 4)
     e->grade[grade - 1]++;
   return TS_OK;
+}
+
+/* The entry of key, or NULL when there is none (nothing is added). */
+static entry *tally_find(const tally *t, const char *key) {
+  if (!t->cap)
+    return NULL;
+  size_t j = fnv(key) & (t->cap - 1);
+  while (t->e[j].key && strcmp(t->e[j].key, key))
+    j = (j + 1) & (t->cap - 1);
+  return t->e[j].key ? &t->e[j] : NULL;
 }
 
 /* Entries by count (then cents), largest first, then by key: an array of pointers. */
@@ -707,7 +718,7 @@ static json_t *sla_json(acc *a, json_t *defs) {
     const char *name = json_string_value(json_object_get(d, "name"));
     const char *zh = json_string_value(json_object_get(d, "text_zh"));
     const char *en = json_string_value(json_object_get(d, "text_en"));
-    entry *e = name && a->clocks.used ? tally_get(&a->clocks, name) : NULL;
+    entry *e = name ? tally_find(&a->clocks, name) : NULL;
     if (!e || !e->count || e->n2)
       continue;
     e->n2 = 1; /* listed */
