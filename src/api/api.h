@@ -119,6 +119,39 @@ void ts_api_reports_list(ts_req *r);
 void ts_api_reports_get(ts_req *r);
 void ts_api_cases_export(ts_req *r);
 
+/* The public customer portal (api_portal.c). */
+void ts_api_portal_outlets(ts_req *r);
+void ts_api_portal_submit(ts_req *r);
+void ts_api_portal_progress(ts_req *r);
+void ts_api_portal_follow_up(ts_req *r);
+void ts_api_portal_evidence(ts_req *r);
+
+/* The history of a follow-up (inside its write): one entry, or, when the low score reopened
+ * the case, two — the follow-up (with its record, which the reopening clears on the case)
+ * and the reopening. changes is the case's diff; body the action's. */
+int ts_api_history_follow_up(ts_tx *tx, int64_t case_id, int64_t now, const char *who,
+                             json_t *changes, json_t *body, int reopened);
+
+/* One uploaded file (multipart/form-data, field "file"), read whole into memory. */
+typedef struct {
+  size_t max;       /* set by the caller: the most bytes accepted */
+  char *data;       /* malloc'd: the caller frees it */
+  size_t len, cap;
+  int files;        /* parts named "file" */
+  int too_big;
+  char unknown[64]; /* the first other field's name */
+  char filename[256];
+  char content_type[128]; /* as the client said: to be checked, never believed blindly */
+} ts_api_upload;
+/* Reads the request's multipart body into u. Replies 400 (not multipart, unreadable) or 413
+ * (over u->max) and returns non-zero on failure. */
+int ts_api_upload_read(ts_req *r, ts_api_upload *u);
+/* Stores an uploaded file under dir by its SHA-256 (written to sha256 in hex), written and
+ * fsync'd before it returns; the same bytes are stored once. */
+int ts_api_evidence_file(const char *dir, const char *data, size_t len, char sha256[65]);
+/* The base name of a client's file name, cleaned; "upload" if nothing usable is left. */
+void ts_api_clean_filename(const char *in, char *out, size_t outsz);
+
 /* Roles that work with customers and so see their contact details in lists and exports;
  * for everyone else they are masked (DOMAIN §12, PIPL: phones and ids in lists, names too in
  * exports). One case opened by number is shown whole to whoever may see it. */

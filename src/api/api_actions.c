@@ -44,6 +44,26 @@ static void aw_free(void *p) {
   free(w);
 }
 
+int ts_api_history_follow_up(ts_tx *tx, int64_t case_id, int64_t now, const char *who,
+                             json_t *changes, json_t *body, int reopened) {
+  const char *action = ts_transitions[TS_ACT_FOLLOW_UP].name;
+  if (!reopened)
+    return ts_tx_history_add(tx, case_id, now, who, action, changes);
+  /* the low score itself reopened the case: two entries, so the reopening is seen; the
+   * follow-up's own record goes in the first, since the reopening clears it on the case */
+  json_t *fu = json_pack("{s:O?,s:O?,s:O?,s:s}", "satisfaction", json_object_get(body, "satisfaction"),
+                         "method", json_object_get(body, "method"), "comment",
+                         json_object_get(body, "comment"), "by", who);
+  if (fu)
+    json_object_set_new(changes, "follow_up", json_pack("[n,o]", fu));
+  json_t *reopen = json_pack("{s:[n,s]}", "reason", "满意度低，自动重新打开 (dissatisfied at follow-up)");
+  int rc = reopen ? ts_tx_history_add(tx, case_id, now, who, action, changes) : TS_ERR_NOMEM;
+  if (!rc)
+    rc = ts_tx_history_add(tx, case_id, now, who, "reopen", reopen);
+  json_decref(reopen);
+  return rc;
+}
+
 static int apply_action(ts_tx *tx, void *arg) {
   action_write *w = arg;
   ts_case *cur = NULL;
@@ -134,22 +154,11 @@ static int apply_action(ts_tx *tx, void *arg) {
     if ((rc = ts_svc_hr_review(tx, w->after, w->hr_threshold, w->me.username, w->now, &added)))
       goto out;
   }
-  if (w->res.reopened && w->action == TS_ACT_FOLLOW_UP) {
-    /* the low score itself reopened the case: two entries, so the reopening is seen; the
-     * follow-up's own record goes in the first, since the reopening clears it on the case */
-    json_t *fu = json_pack("{s:O?,s:O?,s:O?,s:s}", "satisfaction", json_object_get(w->body, "satisfaction"),
-                           "method", json_object_get(w->body, "method"), "comment",
-                           json_object_get(w->body, "comment"), "by", w->me.username);
-    if (fu)
-      json_object_set_new(changes, "follow_up", json_pack("[n,o]", fu));
-    json_t *reopen = json_pack("{s:[n,s]}", "reason", "满意度低，自动重新打开 (dissatisfied at follow-up)");
+  if (w->action == TS_ACT_FOLLOW_UP)
+    rc = ts_api_history_follow_up(tx, cur->id, w->now, w->me.username, changes, w->body,
+                                  w->res.reopened);
+  else
     rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
-    if (!rc)
-      rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, "reopen", reopen);
-    json_decref(reopen);
-  } else {
-    rc = ts_tx_history_add(tx, cur->id, w->now, w->me.username, action, changes);
-  }
 out:
   json_decref(changes);
   ts_case_free(cur);

@@ -30,22 +30,11 @@ static const char *const allowed_types[] = {
   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   "message/rfc822", NULL};
 
-typedef struct {
-  size_t max;
-  char *data;
-  size_t len, cap;
-  int files;        /* parts named "file" */
-  int too_big;
-  char unknown[64]; /* first unknown field */
-  char filename[256];
-  char content_type[128];
-} upload;
-
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *filename, const char *content_type,
                                const char *transfer_encoding, const char *data, uint64_t off,
                                size_t size) {
-  upload *u = cls;
+  ts_api_upload *u = cls;
   (void)kind;
   (void)transfer_encoding;
   if (strcmp(key, "file") != 0) {
@@ -59,7 +48,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     snprintf(u->content_type, sizeof u->content_type, "%s",
              content_type ? content_type : "application/octet-stream");
   }
-  if (u->files > 1)
+  if (u->files > 1 || u->too_big || size == 0)
     return MHD_YES;
   if (u->len + size > u->max) {
     u->too_big = 1;
@@ -78,6 +67,32 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
   memcpy(u->data + u->len, data, size);
   u->len += size;
   return MHD_YES;
+}
+
+int ts_api_upload_read(ts_req *r, ts_api_upload *u) {
+  const char *ct = ts_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0 || !r->body_len) {
+    ts_reply_error_status(r, 400, "malformed", "send multipart/form-data with a field 'file'",
+                          NULL);
+    return 1;
+  }
+  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 65536, on_part, u);
+  if (!pp || MHD_post_process(pp, r->body, r->body_len) != MHD_YES) {
+    if (pp)
+      MHD_destroy_post_processor(pp);
+    ts_reply_error_status(r, 400, "malformed", "the multipart body cannot be read", NULL);
+    return 1;
+  }
+  if (MHD_destroy_post_processor(pp) != MHD_YES) {
+    ts_reply_error_status(r, 400, "malformed", "the multipart body is incomplete", NULL);
+    return 1;
+  }
+  if (u->too_big) {
+    ts_reply_error(r, TS_ERR_TOO_LARGE, "the file is too large",
+                   json_pack("{s:I}", "max_bytes", (json_int_t)u->max));
+    return 1;
+  }
+  return 0;
 }
 
 /* Writes data to dir/ab/<sha> unless it is there; fsyncs file and folder. */
@@ -123,6 +138,17 @@ out:
   return rc;
 }
 
+int ts_api_evidence_file(const char *dir, const char *data, size_t len, char sha256[65]) {
+  unsigned char hash[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(hash, (const unsigned char *)data, len);
+  sodium_bin2hex(sha256, 65, hash, sizeof hash);
+  if (store_file(dir, sha256, data, len)) {
+    ts_log(TS_LOG_ERROR, "cannot store evidence", json_pack("{s:s}", "dir", dir));
+    return TS_ERR_STORE;
+  }
+  return TS_OK;
+}
+
 typedef struct {
   char case_no[TS_CASENO_MAX];
   ts_api_caller me; /* initialised in place: never copy the struct */
@@ -164,7 +190,7 @@ static void finish_evidence(ts_req *r, int rc) {
 }
 
 /* The base name of a client's file name, cleaned; "upload" if nothing usable. */
-static void clean_filename(const char *in, char *out, size_t outsz) {
+void ts_api_clean_filename(const char *in, char *out, size_t outsz) {
   const char *base = in;
   for (const char *p = in; *p; p++)
     if (*p == '/' || *p == '\\')
@@ -178,31 +204,14 @@ static void clean_filename(const char *in, char *out, size_t outsz) {
 
 void ts_api_evidence_upload(ts_req *r) {
   ts_case *c = NULL;
-  upload u;
+  ts_api_upload u;
   evidence_write *w = NULL;
-  struct MHD_PostProcessor *pp = NULL;
-  unsigned char hash[crypto_hash_sha256_BYTES];
   memset(&u, 0, sizeof u);
   u.max = r->app->max_upload;
   if (ts_api_case_visible(r, ts_req_param(r, 0), &c))
     return;
-  const char *ct = ts_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-  if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0 || !r->body_len) {
-    ts_reply_error_status(r, 400, "malformed", "send multipart/form-data with a field 'file'",
-                          NULL);
+  if (ts_api_upload_read(r, &u))
     goto out;
-  }
-  pp = MHD_create_post_processor(r->conn, 65536, on_part, &u);
-  if (!pp || MHD_post_process(pp, r->body, r->body_len) != MHD_YES) {
-    ts_reply_error_status(r, 400, "malformed", "the multipart body cannot be read", NULL);
-    goto out;
-  }
-  if (MHD_destroy_post_processor(pp) != MHD_YES) {
-    pp = NULL;
-    ts_reply_error_status(r, 400, "malformed", "the multipart body is incomplete", NULL);
-    goto out;
-  }
-  pp = NULL;
   json_t *errors = json_object();
   char type[128];
   snprintf(type, sizeof type, "%s", u.content_type);
@@ -220,12 +229,6 @@ void ts_api_evidence_upload(ts_req *r) {
     json_object_set_new(errors, "file", json_string("one file per upload"));
   else if (!ts_enum_has(allowed_types, type))
     json_object_set_new(errors, "file", json_string("this type of file is not accepted"));
-  if (u.too_big) {
-    json_decref(errors);
-    ts_reply_error(r, TS_ERR_TOO_LARGE, "the file is too large",
-                   json_pack("{s:I}", "max_bytes", (json_int_t)u.max));
-    goto out;
-  }
   if (json_object_size(errors)) {
     ts_api_invalid(r, errors);
     goto out;
@@ -235,10 +238,7 @@ void ts_api_evidence_upload(ts_req *r) {
     ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
     goto out;
   }
-  crypto_hash_sha256(hash, (const unsigned char *)u.data, u.len);
-  sodium_bin2hex(w->e.sha256, sizeof w->e.sha256, hash, sizeof hash);
-  if (store_file(r->app->evidence_dir, w->e.sha256, u.data, u.len)) {
-    ts_log(TS_LOG_ERROR, "cannot store evidence", json_pack("{s:s}", "dir", r->app->evidence_dir));
+  if (ts_api_evidence_file(r->app->evidence_dir, u.data, u.len, w->e.sha256)) {
     ts_reply_error(r, TS_ERR_STORE, "the file could not be stored", NULL);
     goto out;
   }
@@ -246,14 +246,12 @@ void ts_api_evidence_upload(ts_req *r) {
   ts_api_caller_init(&w->me, r);
   snprintf(w->e.by, sizeof w->e.by, "%s", r->user.username);
   snprintf(w->e.content_type, sizeof w->e.content_type, "%s", type);
-  clean_filename(u.filename, w->e.filename, sizeof w->e.filename);
+  ts_api_clean_filename(u.filename, w->e.filename, sizeof w->e.filename);
   w->e.size = (int64_t)u.len;
   w->e.at = ts_now();
   ts_req_defer(r, apply_evidence, w, free, finish_evidence);
   w = NULL;
 out:
-  if (pp)
-    MHD_destroy_post_processor(pp);
   free(u.data);
   free(w);
   ts_case_free(c);

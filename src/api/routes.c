@@ -136,6 +136,13 @@ const ts_route ts_routes[] = {
   {"GET", "/api/v1/cases/{}/letters/{}", ts_api_letter_render, ANY, BODY_JSON},
   {"POST", "/api/v1/cases/{}/letters/{}", ts_api_letter_send, CASE_EDIT, BODY_JSON},
 
+  /* the public customer portal (docs/portal.md): no token; the access code opens one case */
+  {"GET", "/api/v1/portal/outlets", ts_api_portal_outlets, 0, BODY_JSON},
+  {"POST", "/api/v1/portal/complaints", ts_api_portal_submit, 0, BODY_JSON},
+  {"GET", "/api/v1/portal/complaints/{}", ts_api_portal_progress, 0, BODY_JSON},
+  {"POST", "/api/v1/portal/complaints/{}/follow-up", ts_api_portal_follow_up, 0, BODY_JSON},
+  {"POST", "/api/v1/portal/complaints/{}/evidence", ts_api_portal_evidence, 0, BODY_UPLOAD},
+
   {"PUT", "/api/v1/test/clock", ts_api_test_clock, 0, TEST_ONLY},
   {"POST", "/api/v1/test/tick", ts_api_test_tick, 0, TEST_ONLY},
 };

@@ -769,10 +769,29 @@ static const char m011_report[] =
   "  UNIQUE (kind, label, unit_id));"
   "INSERT INTO settings(key, value) VALUES ('report_recipient_roles', '48');";
 
+/* The public customer portal (docs/portal.md): each portal case's access code, kept only
+ * as a keyed hash with its own salt, and the wrong codes tried against it (so the lockout
+ * survives a restart); and the system user "portal" that registers and follows up portal
+ * cases. It cannot log in: disabled, and its password hash is no argon2id string, so no
+ * password matches it. */
+static const char m012_portal[] =
+  "CREATE TABLE portal_access ("
+  "  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+  "  code_hash BLOB NOT NULL,"              /* BLAKE2b-256 of the code, keyed by salt */
+  "  salt BLOB NOT NULL,"                   /* 16 random bytes */
+  "  created_at INTEGER NOT NULL,"
+  "  tries INTEGER NOT NULL DEFAULT 0,"     /* wrong codes since tries_since */
+  "  tries_since INTEGER NOT NULL DEFAULT 0,"
+  "  locked_until INTEGER NOT NULL DEFAULT 0);" /* 429 for this case until then */
+  "INSERT INTO users(username, display_name, email, password_hash, roles, unit_id, disabled,"
+  " created_at, updated_at) VALUES ('portal', '客户门户 (customer portal)', '', '!locked', 1,"
+  " NULL, 1, CAST(strftime('%s','now') AS INTEGER), CAST(strftime('%s','now') AS INTEGER))"
+  " ON CONFLICT(username) DO NOTHING;";
+
 const char *const ts_migrations[] = {m001_foundation, m002_evidence, m003_lifecycle,
                                      m004_grading, m005_accountability, m006_routing,
                                      m007_library, m008_root_cause_index, m009_sla,
-                                     m010_search, m011_report};
+                                     m010_search, m011_report, m012_portal};
 /* Makes both indexes anew from the tables (`tousu search rebuild`): the same SELECTs. The
  * tables are dropped rather than emptied: deleting a document re-tokenizes its stored text,
  * which a tokenizer of another version would not find in the index. */

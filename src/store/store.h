@@ -632,4 +632,30 @@ int ts_tx_report_exists(ts_tx *tx, const char *kind, const char *label, int64_t 
 /* [{"id","kind","label","unit_id","generated_at","generated_by"}...], newest first. */
 int ts_store_report_list(ts_store *s, json_t **out);
 
+/* ---- the customer portal (docs/portal.md) ---------------------------------------------- */
+
+#define TS_PORTAL_HASH_BYTES 32 /* the access code's keyed BLAKE2b-256 */
+#define TS_PORTAL_SALT_BYTES 16
+
+/* A portal case's access code as kept (never the code itself) and its wrong tries. */
+typedef struct {
+  int64_t case_id, created_at;
+  unsigned char code_hash[TS_PORTAL_HASH_BYTES];
+  unsigned char salt[TS_PORTAL_SALT_BYTES];
+  int tries;            /* wrong codes since tries_since */
+  int64_t tries_since;
+  int64_t locked_until; /* no access at all before this time (0: none) */
+} ts_portal_access;
+
+/* Records the access code of a case just registered through the portal (a->case_id). */
+int ts_tx_portal_access_add(ts_tx *tx, const ts_portal_access *a);
+/* The access record of a case; TS_ERR_NOT_FOUND when the case has none (not a portal
+ * case). */
+int ts_store_portal_access_get(ts_store *s, int64_t case_id, ts_portal_access *out);
+int ts_tx_portal_access_get(ts_tx *tx, int64_t case_id, ts_portal_access *out);
+/* Writes the wrong-try counters of a->case_id (tries, tries_since, locked_until). */
+int ts_tx_portal_tries_put(ts_tx *tx, const ts_portal_access *a);
+/* The number of evidence files of a case uploaded by `by`. */
+int ts_tx_evidence_count_by(ts_tx *tx, int64_t case_id, const char *by, int64_t *n);
+
 #endif
