@@ -47,14 +47,16 @@ test('bad command lines are refused with exit code 2', () => {
 test('init creates the first administrator once', () => {
   const r = tousu(['init', '--db', db, '--admin', 'root', '--password', 'root-pass-1', '--company', '测试集团']);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(sql(db, "select username, roles from users"), [{ username: 'root', roles: 128 }]);
+  // besides the administrator only the portal's system user (migration 12), which cannot log in
+  assert.deepEqual(sql(db, "select username, roles from users where username != 'portal'"), [{ username: 'root', roles: 128 }]);
+  assert.deepEqual(sql(db, "select disabled, password_hash from users where username = 'portal'"), [{ disabled: 1, password_hash: '!locked' }]);
   assert.equal(sql(db, "select name from org_units where kind='company'")[0].name, '测试集团');
-  const hash = sql(db, "select password_hash from users")[0].password_hash;
+  const hash = sql(db, "select password_hash from users where username = 'root'")[0].password_hash;
   assert.match(hash, /^\$argon2id\$/);
   assert.ok(!hash.includes('root-pass-1'));
   const again = tousu(['init', '--db', db, '--admin', 'other', '--password', 'other-pass-1']);
   assert.equal(again.code, 1);
-  assert.equal(sql(db, "select count(*) n from users")[0].n, 1);
+  assert.equal(sql(db, "select count(*) n from users where username != 'portal'")[0].n, 1);
 });
 
 test('user add, list, disable, enable, reset-password', () => {
