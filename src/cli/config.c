@@ -20,6 +20,8 @@ const char *const ts_config_help =
   "  --max-body BYTES      largest accepted request body (default 1048576)\n"
   "  --max-upload BYTES    largest evidence upload (default 33554432)\n"
   "  --evidence-dir DIR    where evidence files are kept (default: evidence/ beside the db)\n"
+  "  --web-dir DIR         the built web application served at / (default web/dist;\n"
+  "                        \"\" or a missing directory: not served)\n"
   "  --token-ttl SECONDS   session lifetime (default 43200)\n"
   "  --connection-limit N  most open connections (default 1024)\n"
   "  --timeout SECONDS     idle connection timeout (default 30)\n"
@@ -44,6 +46,7 @@ void ts_config_defaults(ts_config *c) {
   c->threads = 4;
   c->readers = 8;
   snprintf(c->case_prefix, sizeof c->case_prefix, "TS");
+  snprintf(c->web_dir, sizeof c->web_dir, "web/dist");
   snprintf(c->timezone, sizeof c->timezone, "Asia/Shanghai");
   c->max_body = 1048576;
   c->max_upload = 32u << 20;
@@ -106,6 +109,8 @@ int ts_config_set(ts_config *c, const char *key, const char *v, char *err, size_
   else if (!strcmp(key, "evidence_dir") || !strcmp(key, "evidence-dir"))
     ok = *v && strlen(v) < sizeof c->evidence_dir &&
          snprintf(c->evidence_dir, sizeof c->evidence_dir, "%s", v) > 0;
+  else if (!strcmp(key, "web_dir") || !strcmp(key, "web-dir"))
+    ok = set_text(c->web_dir, sizeof c->web_dir, v); /* "" turns it off */
   else if (!strcmp(key, "token_ttl") || !strcmp(key, "token-ttl"))
     ok = parse_ll(v, 60, 90LL * 86400, &n) && ((c->token_ttl = n), 1);
   else if (!strcmp(key, "connection_limit") || !strcmp(key, "connection-limit"))
@@ -193,7 +198,7 @@ int ts_config_file(ts_config *c, const char *path, char *err, size_t errsz) {
 int ts_config_env(ts_config *c, char *err, size_t errsz) {
   static const char *const keys[] = {"address", "port", "db", "threads", "readers",
                                      "case_prefix", "timezone", "max_body", "max_upload",
-                                     "evidence_dir", "token_ttl",
+                                     "evidence_dir", "web_dir", "token_ttl",
                                      "connection_limit", "timeout", "production", "pwhash",
                                      "log_level", "jobs_interval", "smtp_url", "smtp_from",
                                      "smtp_user", "smtp_password", NULL};

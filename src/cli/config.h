@@ -17,6 +17,7 @@ typedef struct {
   size_t max_body;
   size_t max_upload;
   char evidence_dir[512]; /* "" = next to the database: <dir of db>/evidence */
+  char web_dir[512];      /* the built web application (web/dist); "" = not served */
   int64_t token_ttl;
   int test_clock;
   int production;

@@ -14,6 +14,7 @@
 #include "core/perm.h"
 #include "core/ts_err.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "jobs/jobs.h"
 #include "store/store.h"
 #include "svc/svc.h"
@@ -213,6 +214,11 @@ static int cmd_serve(const ts_config *cfg) {
     else
       snprintf(evidence_dir, sizeof evidence_dir, "evidence");
   }
+  ts_static *web = NULL;
+  if (ts_static_open(cfg->web_dir, &web)) {
+    ts_store_close(store);
+    return 1;
+  }
   ts_app app = {.store = store,
                 .case_prefix = cfg->case_prefix,
                 .max_body = cfg->max_body,
@@ -220,12 +226,14 @@ static int cmd_serve(const ts_config *cfg) {
                 .evidence_dir = evidence_dir,
                 .token_ttl = cfg->token_ttl,
                 .test_clock = cfg->test_clock,
-                .smtp = &smtp};
+                .smtp = &smtp,
+                .web = web};
   ts_jobs *jobs = NULL;
   ts_server_opts so = {cfg->address, cfg->port, cfg->threads, cfg->connection_limit,
                        cfg->timeout_s, 32768};
   if (ts_server_start(&app, &so, &srv)) {
     ts_logf(TS_LOG_ERROR, "cannot listen on %s:%d", cfg->address, cfg->port);
+    ts_static_free(web);
     ts_store_close(store);
     return 1;
   }
@@ -242,6 +250,7 @@ static int cmd_serve(const ts_config *cfg) {
   ts_jobs_stop(jobs);
   ts_server_quiesce(srv, 10000);
   ts_server_stop(srv);
+  ts_static_free(web);
   ts_store_close(store);
   ts_send_cleanup();
   ts_render_shutdown();

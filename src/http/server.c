@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "core/ts_err.h"
 #include "http/metrics.h"
+#include "http/static.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -258,6 +259,30 @@ static void dispatch(ts_req *r) {
   rt->fn(r);
 }
 
+/* ---- the web application's files ------------------------------------------------------------ */
+
+/* A request no route has, outside the API, when the web application is served: its files
+ * answer it (http/static.h). Everything else keeps the API's 404 and 405. */
+static int wants_static(const ts_req *r) {
+  return r->route < 0 && !r->path_known && r->app->web && ts_utf8_valid(r->url, strlen(r->url)) &&
+         ts_static_claims(r->url);
+}
+
+static enum MHD_Result send_static(ts_req *r) {
+  struct MHD_Response *resp = NULL;
+  unsigned status = 0;
+  if (ts_static_respond(r->app->web, r->conn, r->method, r->url, &status, &resp)) {
+    ts_reply_error(r, TS_ERR_NOMEM, "out of memory", NULL);
+    return send_reply(r);
+  }
+  MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+  enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+  MHD_destroy_response(resp);
+  r->status = (int)status;
+  r->phase = PH_REPLIED;
+  return ok;
+}
+
 /* ---- deferred writes ---------------------------------------------------------------------- */
 
 static int defer_apply(ts_tx *tx, void *arg) {
@@ -381,6 +406,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (atomic_load(&srv->draining)) {
     r->close = 1;
     ts_reply_error(r, TS_ERR_BUSY, "shutting down", NULL);
+  } else if (wants_static(r)) {
+    atomic_fetch_sub(&srv->active, 1);
+    return send_static(r);
   } else {
     dispatch(r);
   }

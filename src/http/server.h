@@ -51,6 +51,7 @@ typedef struct {
   int64_t token_ttl;       /* seconds */
   int test_clock;          /* the test endpoints exist */
   const struct ts_smtp_conf_s *smtp; /* outbound mail (notify/send.h), for the test tick */
+  const struct ts_static *web; /* the web application's files (http/static.h); NULL: none */
 } ts_app;
 
 #define TS_MAX_PARAMS 4
