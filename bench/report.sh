@@ -51,7 +51,7 @@ bytes_per_case() {
 generate() {
   local n=$1 db=$2 log=${2%.db}.log
   [ -f "$db" ] && return 0
-  local need_kib=$(( n / 1024 * $(bytes_per_case) * 6 / 5 ))
+  local need_kib=$(( n * $(bytes_per_case) * 6 / 5 / 1024 ))
   local free_kib
   free_kib=$(df -Pk "$(dirname "$db")" | awk 'NR == 2 { print $4 }')
   if [ "$free_kib" -lt "$need_kib" ]; then
