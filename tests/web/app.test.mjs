@@ -611,6 +611,7 @@ test('session: logout ends it; a revoked token sends the user back to the login 
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/dashboard$/);
   const t = await page.evaluate(() => sessionStorage.getItem('tousu.token'));
+  assert.ok(t, 'the new session has its token');
   assert.equal((await s.api('POST', '/api/v1/auth/logout', { token: t })).status, 204);
   expectProblem(/401.*\/api\/v1\/(cases|config|org)/); // what the workbench asked with the dead token
   await page.getByTestId('nav-workbench').click();

@@ -64,7 +64,9 @@ async function send(method, path, { query, body, accept = 'application/json' } =
   } catch {
     throw new ApiError(0, null);
   }
-  if (res.status === 401 && path !== '/auth/login') {
+  // Only the session that asked ends: an answer to a call made with an older token (one
+  // still in flight across a logout and a new login) must not end the new session.
+  if (res.status === 401 && path !== '/auth/login' && getToken() === token) {
     clearToken();
     unauthorized();
   }
