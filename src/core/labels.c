@@ -51,6 +51,11 @@ static const label penalty[] = {{"notice", "通报", "Notice"},
                                 {"performance_pay", "扣减绩效", "Performance pay deduction"},
                                 {"hr_review", "人事评议", "HR review"},
                                 {NULL, NULL, NULL}};
+static const label penalty_status[] = {{"proposed", "待批准", "Awaiting approval"},
+                                       {"approved", "已批准", "Approved"},
+                                       {"executed", "已执行", "Executed"},
+                                       {"cancelled", "已撤销", "Cancelled"},
+                                       {NULL, NULL, NULL}};
 static const label loss[] = {
   {"compensation", "赔偿", "Compensation"}, {"refund", "退款", "Refunds"},
   {"discount", "折价", "Discounts"},        {"repair", "维修费用", "Repair cost"},
@@ -60,8 +65,9 @@ static const label loss[] = {
   {"other", "其他", "Other"},
   {NULL, NULL, NULL}};
 
-static const label *const tables[TS_LBL__COUNT] = {status,     grade,          validity, nature,
-                                                   root_cause, responsibility, penalty,  loss};
+static const label *const tables[TS_LBL__COUNT] = {status,  grade,          validity,
+                                                   nature,  root_cause,     responsibility,
+                                                   penalty, penalty_status, loss};
 
 const char *ts_label(ts_label_kind kind, const char *code, int en) {
   if ((int)kind < 0 || kind >= TS_LBL__COUNT || !code)

@@ -12,7 +12,8 @@ typedef enum {
   TS_LBL_NATURE,
   TS_LBL_ROOT_CAUSE,
   TS_LBL_RESPONSIBILITY, /* also who a loss is attributed to */
-  TS_LBL_PENALTY,
+  TS_LBL_PENALTY,        /* a penalty's kind */
+  TS_LBL_PENALTY_STATUS, /* proposed, approved, executed, cancelled */
   TS_LBL_LOSS,           /* compensation, refund, ... (without _cents) */
   TS_LBL__COUNT
 } ts_label_kind;

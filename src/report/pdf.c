@@ -32,6 +32,7 @@
  * error in the context and the surface; both are checked at the end of each pass. The
  * bytes go to the caller's ts_buf through the stream callback, which stops cairo at the
  * buffer's first error (its ceiling). */
+#include "core/labels.h"
 #include "report/render.h"
 
 #include <fontconfig/fontconfig.h>
@@ -216,40 +217,10 @@ static const char *row_name(const pdf_doc *d, const json_t *row, const char *bas
   return s && *s ? s : NULL;
 }
 
-/* A code's name from a table of the code's values. */
-typedef struct {
-  const char *code, *zh, *en;
-} code_name;
-
-static const code_name grade_names[] = {{"g1", "一般", "Minor"},
-                                        {"g2", "较重", "Serious"},
-                                        {"g3", "严重", "Severe"},
-                                        {"g4", "重大", "Critical"},
-                                        {NULL, NULL, NULL}};
-
-static const code_name status_names[] = {{"received", "已登记", "Received"},
-                                         {"accepted", "已受理", "Accepted"},
-                                         {"investigating", "调查处理中", "Investigating"},
-                                         {"proposed", "方案待批", "Solution proposed"},
-                                         {"approved", "方案已批", "Solution approved"},
-                                         {"resolved", "已处理", "Resolved"},
-                                         {"closed", "已结案", "Closed"},
-                                         {"rejected", "不成立", "Rejected"},
-                                         {"pending", "未了事宜", "Pending"},
-                                         {"withdrawn", "已撤诉", "Withdrawn"},
-                                         {NULL, NULL, NULL}};
-
-static const code_name penalty_status_names[] = {{"proposed", "待批准", "Proposed"},
-                                                 {"approved", "已批准", "Approved"},
-                                                 {"executed", "已执行", "Executed"},
-                                                 {"cancelled", "已撤销", "Cancelled"},
-                                                 {NULL, NULL, NULL}};
-
-static const char *table_name(const pdf_doc *d, const code_name *t, const char *code) {
-  for (; code && t->code; t++)
-    if (strcmp(t->code, code) == 0)
-      return tr(d, t->zh, t->en);
-  return NULL;
+/* A code's name from the domain's labels (core/labels.h), in the document's language. */
+static const char *table_name(const pdf_doc *d, ts_label_kind kind, const char *code) {
+  const char *zh = ts_label(kind, code, 0);
+  return zh ? tr(d, zh, ts_label(kind, code, 1)) : NULL;
 }
 
 /* The name of code in a list of {code, name_zh, name_en} of the document. */
@@ -267,7 +238,7 @@ static const char *list_name(const pdf_doc *d, const json_t *list, const char *c
 static const char *grade_name(const pdf_doc *d, const char *code) {
   const char *s = list_name(d, jlist(jget(d->doc, "by"), "grade"), code);
   if (!s)
-    s = table_name(d, grade_names, code);
+    s = table_name(d, TS_LBL_GRADE, code);
   return s ? s : code;
 }
 
@@ -276,7 +247,7 @@ static const char *status_name(const pdf_doc *d, const char *code) {
   if (!s)
     s = list_name(d, jlist(jget(d->doc, "backlog"), "by_status"), code);
   if (!s)
-    s = table_name(d, status_names, code);
+    s = table_name(d, TS_LBL_STATUS, code);
   return s ? s : code;
 }
 
@@ -947,7 +918,7 @@ static void cell_of(const pdf_doc *d, const pdf_col *c, const json_t *row, doubl
     copy_text(out->text, sizeof out->text, s ? status_name(d, s) : NULL);
     break;
   case COL_PSTATUS: {
-    const char *name = table_name(d, penalty_status_names, s);
+    const char *name = table_name(d, TS_LBL_PENALTY_STATUS, s);
     copy_text(out->text, sizeof out->text, name ? name : s);
     break;
   }

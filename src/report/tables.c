@@ -19,6 +19,7 @@
  *
  * Nothing here fails on a document of the wrong shape: a missing or mistyped part gives
  * empty cells or a table without rows, so `{}` still exports. */
+#include "core/labels.h"
 #include "report/render.h"
 
 #include <stdint.h>
@@ -36,41 +37,16 @@ typedef struct {
   const char *code, *zh, *en;
 } code_name;
 
-/* Case states (DOMAIN §3; openapi.yaml Status). */
-static const code_name status_names[] = {{"received", "已登记", "Received"},
-                                         {"accepted", "已受理", "Accepted"},
-                                         {"investigating", "调查处理中", "Investigating"},
-                                         {"proposed", "方案待审批", "Solution awaiting approval"},
-                                         {"approved", "方案已批准", "Solution approved"},
-                                         {"resolved", "已解决待回访", "Resolved, follow-up due"},
-                                         {"closed", "已结案", "Closed"},
-                                         {"rejected", "不成立", "Rejected"},
-                                         {"pending", "未了事宜", "Pending"},
-                                         {"withdrawn", "已撤诉", "Withdrawn"},
-                                         {NULL, NULL, NULL}};
-
-/* Grades, named as in the report's "by grade" list. */
-static const code_name grade_names[] = {{"g1", "一般", "Minor"},
-                                        {"g2", "较重", "Serious"},
-                                        {"g3", "严重", "Severe"},
-                                        {"g4", "重大", "Critical"},
-                                        {NULL, NULL, NULL}};
-
-/* A penalty's way from proposal to execution (DOMAIN §6). */
-static const code_name penalty_status_names[] = {{"proposed", "已提出", "Proposed"},
-                                                 {"approved", "已批准", "Approved"},
-                                                 {"executed", "已执行", "Executed"},
-                                                 {"cancelled", "已撤销", "Cancelled"},
-                                                 {NULL, NULL, NULL}};
-
 /* Booleans are looked up as "true" / "false". */
 static const code_name yes_no[] = {
     {"true", "是", "Yes"}, {"false", "否", "No"}, {NULL, NULL, NULL}};
 
-/* A member holding a code, and the names to put beside it. */
+/* A member holding a code, and where its names come from: a table here (yes_no), else the
+ * domain's labels (core/labels.h). */
 typedef struct {
   const char *key;
   const code_name *names;
+  ts_label_kind kind;
 } coded_member;
 
 /* ---- the columns ---------------------------------------------------------------------- */
@@ -240,13 +216,16 @@ static int add_names(json_t *row, const coded_member *m) {
   snprintf(ken, sizeof ken, "%.*s_en", (int)sizeof ken - 4, m->key);
   if (json_object_get(row, kzh) || json_object_get(row, ken))
     return TS_OK;
-  for (const code_name *c = m->names; c->code; c++) {
+  for (const code_name *c = m->names; c && c->code; c++) {
     if (strcmp(c->code, code) == 0) {
       if (put_str(row, kzh, c->zh) || put_str(row, ken, c->en))
         return TS_ERR_NOMEM;
       return TS_OK;
     }
   }
+  const char *zh = m->names ? NULL : ts_label(m->kind, code, 0);
+  if (zh && (put_str(row, kzh, zh) || put_str(row, ken, ts_label(m->kind, code, 1))))
+    return TS_ERR_NOMEM;
   return TS_OK;
 }
 
@@ -441,11 +420,12 @@ static int build_penalties(const json_t *report, json_t *rows) {
 
 /* ---- the tables of the report --------------------------------------------------------- */
 
-static const coded_member coded_summary[] = {{"value", yes_no}, {NULL, NULL}};
-static const coded_member coded_pareto[] = {{"vital", yes_no}, {NULL, NULL}};
-static const coded_member coded_not_executed[] = {{"status", penalty_status_names}, {NULL, NULL}};
+static const coded_member coded_summary[] = {{"value", yes_no, 0}, {NULL, NULL, 0}};
+static const coded_member coded_pareto[] = {{"vital", yes_no, 0}, {NULL, NULL, 0}};
+static const coded_member coded_not_executed[] = {{"status", NULL, TS_LBL_PENALTY_STATUS},
+                                                   {NULL, NULL, 0}};
 static const coded_member coded_pending[] = {
-    {"grade", grade_names}, {"from", status_names}, {NULL, NULL}};
+    {"grade", NULL, TS_LBL_GRADE}, {"from", NULL, TS_LBL_STATUS}, {NULL, NULL, 0}};
 
 typedef struct {
   const char *name; /* the sheet's name: ASCII, <= 31 characters, unique */
@@ -625,7 +605,8 @@ static const struct {
 };
 
 static const coded_member coded_cases[] = {
-    {"status", status_names}, {"grade", grade_names}, {"overdue", yes_no}, {NULL, NULL}};
+    {"status", NULL, TS_LBL_STATUS}, {"grade", NULL, TS_LBL_GRADE}, {"overdue", yes_no, 0},
+    {NULL, NULL, 0}};
 
 /* Present: neither missing, null nor an empty string. */
 static int has_value(const json_t *v) {

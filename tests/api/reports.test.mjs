@@ -1273,7 +1273,7 @@ describe('6. the case list as a spreadsheet (GET /api/v1/cases/export)', () => {
     const m1 = rows.find((r) => r['Case number'] === NO.M1);
     assert.deepEqual(pick(m1, ['Received at', 'Status', 'Grade', 'Channel', 'Category', 'Customer', 'Phone', 'Outlet', 'Department',
       'Owner', 'Handler', 'Total loss (CNY)', 'Satisfaction', 'Closed at', 'Title / summary']), {
-      'Received at': '2027-03-01T09:00:00+08:00', Status: 'Closed', Grade: 'Minor', Channel: 'Phone hotline', Category: 'Product quality',
+      'Received at': '2027-03-01T09:00:00+08:00', Status: 'Closed', Grade: 'G1 minor (yellow)', Channel: 'Phone hotline', Category: 'Product quality',
       Customer: '王建国', Phone: P1, Outlet: '上海店', Department: '售后服务部', Owner: 'agent', Handler: 'h',
       'Total loss (CNY)': '300.00', Satisfaction: '5', 'Closed at': '2027-03-02T16:00:00+08:00', 'Title / summary': `${DESC}（M1）`,
     });

@@ -304,8 +304,8 @@ static void test_tables_shape(void **state) {
   /* codes keep their code and get names beside it */
   json_t *pend = json_array_get(t[find_table(t, n, "Pending ledger")].rows, 0);
   assert_string_equal(json_string_value(json_object_get(pend, "grade")), "g2");
-  assert_string_equal(json_string_value(json_object_get(pend, "grade_zh")), "较重");
-  assert_string_equal(json_string_value(json_object_get(pend, "from_en")), "Solution approved");
+  assert_string_equal(json_string_value(json_object_get(pend, "grade_zh")), "较重（橙）");
+  assert_string_equal(json_string_value(json_object_get(pend, "from_en")), "Approved");
   ts_tables_free(t, n);
   json_decref(r);
 }
@@ -412,7 +412,7 @@ static void test_csv_sample(void **state) {
                       "TS20261000012, TS20261000088, TS20261000190, TS20261000301");
   assert_string_equal(csv_cell(csv, "投诉类别帕累托分析", 0, 4), "是");
   assert_string_equal(csv_cell(csv, "投诉类别帕累托分析", 7, 4), "否");
-  assert_string_equal(csv_cell(csv, "未了事宜台账", 0, 1), "较重");
+  assert_string_equal(csv_cell(csv, "未了事宜台账", 0, 1), "较重（橙）");
   assert_string_equal(csv_cell(csv, "未了事宜台账", 1, 5), "调查处理中");
   assert_string_equal(csv_cell(csv, "未了事宜台账", 1, 7), "");
   assert_string_equal(csv_cell(csv, "未了事宜台账", 0, 2), "2026-09-03T10:12:00+08:00");
@@ -523,9 +523,9 @@ static void test_cases_table(void **state) {
   assert_string_equal(csv_cell(csv, "投诉案件清单", 0, 11), "25");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 0, 15), "0.05");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 0, 2), "调查处理中");
-  assert_string_equal(csv_cell(csv, "投诉案件清单", 0, 3), "较重");
+  assert_string_equal(csv_cell(csv, "投诉案件清单", 0, 3), "较重（橙）");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 2), "已结案");
-  assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 3), "严重");
+  assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 3), "严重（红）");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 9), "0012345");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 15), "1234567.89");
   assert_string_equal(csv_cell(csv, "投诉案件清单", 1, 16), "1023.00");
