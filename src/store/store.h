@@ -478,6 +478,9 @@ int ts_tx_clock_def_put(ts_tx *tx, const ts_clock_def *d, int active, int sort);
 int ts_tx_clocks_get(ts_tx *tx, int64_t case_id, ts_clock *out, int max, int *n);
 /* Writes k (inserts it when k->id is 0, filling k->id), with its next_at. */
 int ts_tx_clock_put(ts_tx *tx, int64_t case_id, ts_clock *k);
+/* Writes the case's clock outcomes for the report (cases.sla_clocks) from its clocks as they
+ * now are: once, after the clocks of a change are written. */
+int ts_tx_case_sla_clocks(ts_tx *tx, int64_t case_id);
 /* [{"name","seq","state","due_at","warn_at","started_at","stopped_at","breached_at",
  *   "working","duration_seconds","remaining_seconds"(paused)}...] as seen at now. */
 int ts_store_clock_list(ts_store *s, int64_t case_id, int64_t now, json_t **out);

@@ -45,6 +45,7 @@ enum {
   S_WEBHOOK_LIST,
   S_LETTER_LIST,
   S_OUTBOX_CLAIM,
+  S_SLA_CLOCKS,
   S__COUNT
 };
 _Static_assert(S__COUNT <= TS_SQ_SLOTS_SQLITE, "store_sla.c has more statements than slots");
@@ -442,6 +443,23 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v) {
     sqlite3_bind_int64(st, i, v);
   else
     sqlite3_bind_null(st, i);
+}
+
+/* The outcome of each of the case's clocks as the report reads it (migration 11's column,
+ * written here once per transaction since migration 13): unchanged text is not written. */
+#define SLA_CLOCKS_TEXT                                                                        \
+  "(SELECT group_concat(name || ':' || substr(state, 1, 1), ' ') FROM (SELECT name, state"    \
+  " FROM case_clocks WHERE case_id = ?1 ORDER BY id))"
+int ts_tx_case_sla_clocks(ts_tx *tx, int64_t case_id) {
+  ts_store *s = ts_sq_tx_store(tx);
+  conn *c = ts_sq_tx_conn(tx);
+  sqlite3_stmt *st = ts_sq_stmt(s, c, S_SLA_CLOCKS,
+                                "UPDATE cases SET sla_clocks = " SLA_CLOCKS_TEXT " WHERE id = ?1"
+                                " AND sla_clocks IS NOT " SLA_CLOCKS_TEXT);
+  if (!st)
+    return TS_ERR_STORE;
+  sqlite3_bind_int64(st, 1, case_id);
+  return ts_sq_step_done(c, st, "case sla_clocks");
 }
 
 int ts_tx_clock_put(ts_tx *tx, int64_t case_id, ts_clock *k) {

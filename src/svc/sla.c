@@ -258,7 +258,7 @@ static int on_breach(ts_tx *tx, ts_case *c, const ts_clock *k, const ts_clock_de
 
 /* Writes the changed clocks and carries out what they fired. */
 static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, int n, int64_t now) {
-  int rc = TS_OK;
+  int rc = TS_OK, written = 0;
   for (int i = 0; i < n && !rc; i++) {
     ts_clock *k = &ks[i];
     unsigned fire = k->fire;
@@ -267,6 +267,7 @@ static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, in
     k->fire = 0;
     if ((rc = ts_tx_clock_put(tx, c->id, k)))
       break;
+    written = 1;
     ts_sla_ctx x = {r->defs, r->ndefs, &r->cal, r->warn_pct, NULL, 1};
     const ts_clock_def *d = ts_sla_def(&x, k->name);
     if (fire & TS_FIRE_BREACH)
@@ -274,6 +275,9 @@ static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, in
     else if (fire & TS_FIRE_WARN)
       rc = on_warn(tx, c, k, d, now);
   }
+  /* the report's copy of the outcomes: once for all the clocks written above */
+  if (!rc && written)
+    rc = ts_tx_case_sla_clocks(tx, c->id);
   return rc;
 }
 
