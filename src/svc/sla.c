@@ -256,9 +256,24 @@ static int on_breach(ts_tx *tx, ts_case *c, const ts_clock *k, const ts_clock_de
   return rc;
 }
 
-/* Writes the changed clocks and carries out what they fired. */
-static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, int n, int64_t now) {
-  int rc = TS_OK, written = 0;
+/* The clocks' states as read, to tell afterwards whether an outcome changed. */
+typedef struct {
+  int state[TS_SLA_CLOCKS_MAX];
+  int n;
+} clock_states;
+
+static void states_of(const ts_clock *ks, int n, clock_states *out) {
+  out->n = n;
+  for (int i = 0; i < n && i < TS_SLA_CLOCKS_MAX; i++)
+    out->state[i] = ks[i].state;
+}
+
+/* Writes the changed clocks and carries out what they fired; was: their states as read. */
+static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, int n,
+                  const clock_states *was, int64_t now) {
+  int rc = TS_OK, outcomes = n != was->n;
+  for (int i = 0; i < n && i < was->n && !outcomes; i++)
+    outcomes = ks[i].state != was->state[i];
   for (int i = 0; i < n && !rc; i++) {
     ts_clock *k = &ks[i];
     unsigned fire = k->fire;
@@ -267,7 +282,6 @@ static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, in
     k->fire = 0;
     if ((rc = ts_tx_clock_put(tx, c->id, k)))
       break;
-    written = 1;
     ts_sla_ctx x = {r->defs, r->ndefs, &r->cal, r->warn_pct, NULL, 1};
     const ts_clock_def *d = ts_sla_def(&x, k->name);
     if (fire & TS_FIRE_BREACH)
@@ -275,8 +289,9 @@ static int settle(ts_tx *tx, ts_case *c, const ts_sla_rules *r, ts_clock *ks, in
     else if (fire & TS_FIRE_WARN)
       rc = on_warn(tx, c, k, d, now);
   }
-  /* the report's copy of the outcomes: once for all the clocks written above */
-  if (!rc && written)
+  /* the report's copy of the outcomes: once for all the clocks written above, and only when
+   * a clock started or an outcome changed (not for a warning) */
+  if (!rc && outcomes)
     rc = ts_tx_case_sla_clocks(tx, c->id);
   return rc;
 }
@@ -292,8 +307,10 @@ int ts_svc_sla_case(ts_tx *tx, const ts_case *before, ts_case *c, const char *co
   const ts_sla_rules *r;
   ts_clock ks[TS_SLA_CLOCKS_MAX];
   int nk = 0, rc;
+  clock_states was;
   if ((rc = ts_tx_sla_rules(tx, &r)) || (rc = ts_tx_clocks_get(tx, c->id, ks, TS_SLA_CLOCKS_MAX, &nk)))
     return rc;
+  states_of(ks, nk, &was);
   ts_sla_ctx x = ctx_for(r, c);
   const char *g0 = before ? ts_case_text(before, TS_CF_GRADE) : NULL;
   const char *g1 = ts_case_text(c, TS_CF_GRADE);
@@ -303,7 +320,7 @@ int ts_svc_sla_case(ts_tx *tx, const ts_case *before, ts_case *c, const char *co
     int64_t at = !strcmp(events[i], "received") ? ts_case_int(c, TS_CF_RECEIVED_AT) : now;
     rc = ts_sla_event(&x, events[i], at, now, ks, &nk, TS_SLA_CLOCKS_MAX);
   }
-  return rc ? rc : settle(tx, c, r, ks, nk, now);
+  return rc ? rc : settle(tx, c, r, ks, nk, &was, now);
 }
 
 int ts_svc_sla_case_due(ts_tx *tx, const char *case_no, int64_t now) {
@@ -314,6 +331,8 @@ int ts_svc_sla_case_due(ts_tx *tx, const char *case_no, int64_t now) {
   int rc = ts_tx_case_get(tx, case_no, &c);
   if (!rc && !(rc = ts_tx_sla_rules(tx, &r)) &&
       !(rc = ts_tx_clocks_get(tx, c->id, ks, TS_SLA_CLOCKS_MAX, &nk))) {
+    clock_states was;
+    states_of(ks, nk, &was);
     ts_sla_ctx x = ctx_for(r, c);
     for (int i = 0; i < nk; i++) {
       if (ts_sla_def(&x, ks[i].name))
@@ -321,7 +340,7 @@ int ts_svc_sla_case_due(ts_tx *tx, const char *case_no, int64_t now) {
       else
         ts_sla_retire(&ks[i], now); /* its rule was deactivated: it no longer counts */
     }
-    rc = settle(tx, c, r, ks, nk, now);
+    rc = settle(tx, c, r, ks, nk, &was, now);
   }
   ts_case_free(c);
   return rc;
