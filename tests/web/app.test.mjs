@@ -608,8 +608,12 @@ test('session: logout ends it; a revoked token sends the user back to the login 
   // log in again (coming back to the dashboard), then the token dies on the server
   await page.getByLabel('用户名').fill(SUP.username);
   await page.getByLabel('密码', { exact: true }).fill(SUP.password);
+  // the dashboard's report must have arrived before the token dies, or its answer is the
+  // 401 that ends the session (a race, not what this test looks at)
+  const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/reports/monthly') && r.status() === 200);
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/dashboard$/);
+  await loaded;
   const t = await page.evaluate(() => sessionStorage.getItem('tousu.token'));
   assert.ok(t, 'the new session has its token');
   assert.equal((await s.api('POST', '/api/v1/auth/logout', { token: t })).status, 204);
