@@ -95,6 +95,31 @@ export const api = {
   post: (path, body) => json('POST', path, { body }),
 };
 
+/* A public call (the customer portal): no token, never the staff session's; JSON in, or a
+ * FormData (an upload); the API's error shape as an ApiError. */
+export async function portalCall(method, path, { query, body, form } = {}) {
+  let res;
+  try {
+    res = await fetch(apiUrl(path, query), {
+      method,
+      headers: body !== undefined ? { Accept: 'application/json', 'Content-Type': 'application/json' } : { Accept: 'application/json' },
+      body: body !== undefined ? JSON.stringify(body) : form,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
 /* The file name of a Content-Disposition header (filename*=UTF-8'' first), or null. */
 function dispositionName(header) {
   if (!header) return null;

@@ -1,4 +1,5 @@
-// Client routes. Every path but /login needs a session; the server answers index.html for
+// Client routes. Every path but /login and the customer portal (/portal, /portal/…) needs a
+// session; the server answers index.html for
 // any path without an extension, so these URLs can be bookmarked and reloaded.
 import { createRouter, createWebHistory } from 'vue-router';
 import { onUnauthorized } from './api.js';
@@ -13,6 +14,17 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
+    // the customer portal: public, its own frame (no staff menu), no session asked for
+    {
+      path: '/portal',
+      component: () => import('./views/PortalLayout.vue'),
+      meta: { public: true },
+      children: [
+        { path: '', name: 'portal', component: () => import('./views/PortalSubmitView.vue'), meta: { public: true, title: 'portal.formTitle' } },
+        { path: 'track', name: 'portal-track', component: () => import('./views/PortalTrackView.vue'), meta: { public: true, title: 'portal.trackTitle' } },
+        { path: ':rest(.*)*', redirect: { name: 'portal' } },
+      ],
+    },
     {
       path: '/',
       component: AppShell,
