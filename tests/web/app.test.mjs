@@ -10,25 +10,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { startServer, rawRequest, assertCleanShutdown, tmpDir, Server, prepareDb, shanghaiYearMonth, caseBody } from '../api/lib.mjs';
+import { REPO, WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '../..');
-const WEB_DIR = process.env.TOUSU_WEB_DIR ?? path.join(REPO, 'web/dist');
-const OUT = path.join(HERE, 'out');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-if (!fs.existsSync(path.join(WEB_DIR, 'index.html')))
-  throw new Error(`${WEB_DIR}/index.html is missing: build the web application first (make web)`);
-if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/deps.sh test)`);
-
-// playwright-core is a devDependency of web/ (one package-lock.json, one npm ci); it never
-// downloads a browser: it drives the one given as executablePath.
-process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
-const requireWeb = createRequire(path.join(REPO, 'web/package.json'));
-const { chromium } = requireWeb('playwright-core');
 
 const SUP = { username: 'sup.east', password: 'demo-super-2026' };
 
