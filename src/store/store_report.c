@@ -36,13 +36,13 @@ enum {
   " WHERE closed_at >= ?1 AND closed_at < ?2"
 /* Open at ?1: not finished now, or finished at or after ?1 (received before it). */
 #define OPEN_NOW_SQL                                                                         \
-  "SELECT id, received_at, outlet_id, dept_id, status, grade FROM cases"                     \
+  "SELECT id, received_at, 0, outlet_id, dept_id, status, grade FROM cases"                  \
   " INDEXED BY cases_report_open WHERE closed_at IS NULL AND received_at < ?1"
 #define OPEN_LATER_SQL                                                                       \
-  "SELECT id, received_at, outlet_id, dept_id, status, grade FROM cases"                     \
+  "SELECT id, received_at, closed_at, outlet_id, dept_id, status, grade FROM cases"          \
   " INDEXED BY cases_report_finished WHERE closed_at >= ?1 AND received_at < ?1"
 #define PENDING_SQL                                                                          \
-  "SELECT id, received_at, outlet_id, dept_id, case_no, grade, pending_reason,"              \
+  "SELECT id, received_at, 0, outlet_id, dept_id, case_no, grade, pending_reason,"           \
   " pending_remind_on, pending_from, handler FROM cases WHERE status = 'pending'"            \
   " AND received_at < ?1 ORDER BY received_at, id"
 #define DAYS_SQL                                                                             \
@@ -76,13 +76,20 @@ static int each_row(conn *c, sqlite3_stmt *st, int (*row)(sqlite3_stmt *, const 
   return rc;
 }
 
-static int row_received(sqlite3_stmt *st, const ts_rep_scan *q) {
+/* Every set's first five columns: id, received_at, closed_at (0 when none or not read),
+ * outlet_id, dept_id. */
+static ts_rep_case row_head(sqlite3_stmt *st) {
   ts_rep_case k = {0};
   k.id = sqlite3_column_int64(st, 0);
   k.received_at = sqlite3_column_int64(st, 1);
   k.closed_at = sqlite3_column_int64(st, 2);
   k.outlet_id = sqlite3_column_int64(st, 3);
   k.dept_id = sqlite3_column_int64(st, 4);
+  return k;
+}
+
+static int row_received(sqlite3_stmt *st, const ts_rep_scan *q) {
+  ts_rep_case k = row_head(st);
   k.case_no = text_or_null(st, 5);
   k.status = text_or_null(st, 6);
   k.grade = text_or_null(st, 7);
@@ -103,12 +110,7 @@ static int row_received(sqlite3_stmt *st, const ts_rep_scan *q) {
 }
 
 static int row_finished(sqlite3_stmt *st, const ts_rep_scan *q) {
-  ts_rep_case k = {0};
-  k.id = sqlite3_column_int64(st, 0);
-  k.received_at = sqlite3_column_int64(st, 1);
-  k.closed_at = sqlite3_column_int64(st, 2);
-  k.outlet_id = sqlite3_column_int64(st, 3);
-  k.dept_id = sqlite3_column_int64(st, 4);
+  ts_rep_case k = row_head(st);
   k.status = text_or_null(st, 5);
   k.category = text_or_null(st, 6);
   k.reopen_count = sqlite3_column_int(st, 7);
@@ -125,29 +127,21 @@ static int row_finished(sqlite3_stmt *st, const ts_rep_scan *q) {
  * final one; the report counts it under the status it had, which it does not know, as
  * "finished since"). */
 static int row_open_now(sqlite3_stmt *st, const ts_rep_scan *q) {
-  ts_rep_case k = {0};
-  k.id = sqlite3_column_int64(st, 0);
-  k.received_at = sqlite3_column_int64(st, 1);
-  k.outlet_id = sqlite3_column_int64(st, 2);
-  k.dept_id = sqlite3_column_int64(st, 3);
-  k.status = text_or_null(st, 4);
-  k.grade = text_or_null(st, 5);
+  ts_rep_case k = row_head(st);
+  k.status = text_or_null(st, 5);
+  k.grade = text_or_null(st, 6);
   return q->on_case(q->arg, TS_REP_OPEN, &k);
 }
 
 static int row_pending(sqlite3_stmt *st, const ts_rep_scan *q) {
-  ts_rep_case k = {0};
-  k.id = sqlite3_column_int64(st, 0);
-  k.received_at = sqlite3_column_int64(st, 1);
-  k.outlet_id = sqlite3_column_int64(st, 2);
-  k.dept_id = sqlite3_column_int64(st, 3);
-  k.case_no = text_or_null(st, 4);
-  k.grade = text_or_null(st, 5);
+  ts_rep_case k = row_head(st);
+  k.case_no = text_or_null(st, 5);
+  k.grade = text_or_null(st, 6);
   k.status = "pending";
-  k.pending_reason = text_or_null(st, 6);
-  k.pending_remind_on = text_or_null(st, 7);
-  k.pending_from = text_or_null(st, 8);
-  k.handler = text_or_null(st, 9);
+  k.pending_reason = text_or_null(st, 7);
+  k.pending_remind_on = text_or_null(st, 8);
+  k.pending_from = text_or_null(st, 9);
+  k.handler = text_or_null(st, 10);
   return q->on_case(q->arg, TS_REP_PENDING, &k);
 }
 
