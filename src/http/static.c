@@ -59,12 +59,13 @@ static const struct {
 
 /* The headers of an HTML document. Scripts only from the origin (Vite emits no inline
  * script); styles may be inline because Element Plus positions popups with style
- * attributes; charts draw on canvas; icons may be data: URLs. */
+ * attributes; charts draw on canvas; icons may be data: URLs. Evidence is fetched with the
+ * session's token and shown from blob: URLs (images, the audio player, a PDF in a frame). */
 static const char *const html_headers[][2] = {
     {"Content-Security-Policy",
      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+     "img-src 'self' data: blob:; media-src 'self' blob:; frame-src 'self' blob:; "
+     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
     {"X-Frame-Options", "DENY"},
     {"Referrer-Policy", "same-origin"},
 };

@@ -444,26 +444,6 @@ test('case page: the case\'s fields and its whole history, as the API has them',
   expectProblem(/404.*\/api\/v1\/cases\/TS19990100001/);
 });
 
-test('coming soon: the screens not built yet say so, in both languages', async () => {
-  for (const [nav, zh, en] of [
-    ['intake', '登记投诉', 'Intake'],
-    ['library', '案例库', 'Library'],
-    ['admin', '系统管理', 'Administration'],
-  ]) {
-    await page.getByTestId(`nav-${nav}`).click();
-    await page.waitForURL(new RegExp(`/${nav}$`));
-    const box = page.getByTestId('coming-soon');
-    await box.waitFor();
-    assert.match(await box.innerText(), new RegExp(`${zh}[\\s\\S]*即将推出`));
-    if (nav === 'intake') await shot('06-coming-soon');
-    await page.getByTestId('lang-en').click();
-    await page.getByText('Coming soon').waitFor();
-    assert.match(await box.innerText(), new RegExp(en));
-    await page.getByTestId('lang-zh').click();
-    await page.getByText('即将推出').waitFor();
-  }
-});
-
 test('dashboard: last month by default; a month\'s figures equal the API\'s report; charts drawn', async () => {
   await page.getByTestId('nav-dashboard').click();
   await page.waitForURL(/\/dashboard$/);

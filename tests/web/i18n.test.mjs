@@ -8,8 +8,28 @@ import path from 'node:path';
 
 const WEB = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../web');
 const load = (name) => JSON.parse(fs.readFileSync(path.join(WEB, 'src/i18n', name), 'utf8'));
-const zh = load('zh-CN.json');
-const en = load('en.json');
+const PARTS = fs.existsSync(path.join(WEB, 'src/i18n/parts')) ? fs.readdirSync(path.join(WEB, 'src/i18n/parts')).filter((f) => f.endsWith('.json')) : [];
+
+/* A language's messages: the core file and every parts/<screen>.<lang>.json merged by
+ * top-level key, as web/src/i18n/index.js merges them; a part may not redefine a key. */
+function language(lang) {
+  const out = load(`${lang}.json`);
+  for (const f of PARTS.filter((f) => f.endsWith(`.${lang}.json`)).sort()) {
+    for (const [k, v] of Object.entries(load(`parts/${f}`))) {
+      if (k in out) throw new Error(`parts/${f} redefines the top-level key "${k}"`);
+      out[k] = v;
+    }
+  }
+  return out;
+}
+const zh = language('zh-CN');
+const en = language('en');
+
+test('each part of the messages exists in both languages', () => {
+  const screens = (lang) => PARTS.filter((f) => f.endsWith(`.${lang}.json`)).map((f) => f.slice(0, -`.${lang}.json`.length)).sort();
+  assert.deepEqual(screens('en'), screens('zh-CN'));
+  assert.equal(PARTS.length, screens('en').length * 2, `a file in src/i18n/parts is neither .zh-CN.json nor .en.json: ${PARTS.join(', ')}`);
+});
 
 /* {"a": {"b": "x"}} → Map "a.b" → "x" */
 function flatten(obj, prefix = '', out = new Map()) {
@@ -88,14 +108,20 @@ test('every key the source names literally exists in both files', () => {
 test('no Chinese text is written into the components themselves', () => {
   const han = /\p{Script=Han}/u;
   const bad = [];
-  for (const dir of ['src/views', 'src/components']) {
-    for (const name of fs.readdirSync(path.join(WEB, dir))) {
-      const text = fs.readFileSync(path.join(WEB, dir, name), 'utf8');
-      text.split('\n').forEach((line, i) => {
-        const code = line.replace(/\/\/.*$|<!--.*?-->/g, '');
-        if (han.test(code) && !/^\s*(\*|\/\*)/.test(line)) bad.push(`${dir}/${name}:${i + 1}: ${line.trim()}`);
-      });
+  const check = (rel) => {
+    const p = path.join(WEB, rel);
+    if (fs.statSync(p).isDirectory()) {
+      for (const name of fs.readdirSync(p)) check(path.join(rel, name));
+      return;
     }
-  }
+    if (!/\.(vue|js)$/.test(rel)) return;
+    fs.readFileSync(p, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/\/\/.*$|<!--.*?-->/g, '');
+        if (han.test(code) && !/^\s*(\*|\/\*)/.test(line)) bad.push(`${rel}:${i + 1}: ${line.trim()}`);
+      });
+  };
+  for (const dir of ['src/views', 'src/components']) check(dir);
   assert.deepEqual(bad, []);
 });

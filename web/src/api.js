@@ -47,7 +47,7 @@ export function apiUrl(path, query = {}) {
   return `/api/v1${path}${qs ? `?${qs}` : ''}`;
 }
 
-async function send(method, path, { query, body, accept = 'application/json' } = {}) {
+async function send(method, path, { query, body, form, accept = 'application/json' } = {}) {
   const headers = { Accept: accept };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -57,7 +57,7 @@ async function send(method, path, { query, body, accept = 'application/json' } =
     res = await fetch(apiUrl(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body !== undefined ? JSON.stringify(body) : form, // a FormData sets its own type
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -90,10 +90,26 @@ async function json(method, path, opts) {
   return res.json();
 }
 
+/* Each call answers the parsed JSON (null for 204) or throws ApiError: status, code and
+ * details (a 422's details name the fields: {"complainant.phone": "…"}). */
 export const api = {
   get: (path, query) => json('GET', path, { query }),
   post: (path, body) => json('POST', path, { body }),
+  put: (path, body) => json('PUT', path, { body }),
+  patch: (path, body) => json('PATCH', path, { body }),
+  del: (path, query) => json('DELETE', path, { query }),
+  /* a multipart upload: form is a FormData (e.g. the field "file" of an evidence upload) */
+  upload: (path, form, query) => json('POST', path, { form, query }),
 };
+
+/* The URL of a file the API serves behind the session (evidence): fetched with the token
+ * and turned into an object URL the page can show (<img>, <audio>, <iframe>); the caller
+ * revokes it (URL.revokeObjectURL) when done. */
+export async function blobUrl(path, query) {
+  const res = await send('GET', path, { query, accept: '*/*' });
+  if (!res.ok) throw await readError(res);
+  return URL.createObjectURL(await res.blob());
+}
 
 /* A public call (the customer portal): no token, never the staff session's; JSON in, or a
  * FormData (an upload); the API's error shape as an ApiError. */

@@ -8,8 +8,6 @@ import { dropSession, hasToken, loadMe, session } from './session.js';
 import AppShell from './components/AppShell.vue';
 import LoginView from './views/LoginView.vue';
 
-const ComingSoon = () => import('./views/ComingSoon.vue');
-
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
@@ -32,10 +30,10 @@ export const router = createRouter({
         { path: '', redirect: { name: 'workbench' } },
         { path: 'workbench', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: 'nav.workbench', menu: '/workbench' } },
         { path: 'cases/:no', name: 'case', component: () => import('./views/CaseView.vue'), meta: { title: 'case.title', menu: '/workbench' } },
-        { path: 'intake', name: 'intake', component: ComingSoon, meta: { title: 'nav.intake', menu: '/intake' } },
+        { path: 'intake', name: 'intake', component: () => import('./views/IntakeView.vue'), meta: { title: 'nav.intake', menu: '/intake' } },
         { path: 'dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: 'nav.dashboard', menu: '/dashboard' } },
-        { path: 'library', name: 'library', component: ComingSoon, meta: { title: 'nav.library', menu: '/library' } },
-        { path: 'admin', name: 'admin', component: ComingSoon, meta: { title: 'nav.admin', menu: '/admin' } },
+        { path: 'library/:id?', name: 'library', component: () => import('./views/LibraryView.vue'), meta: { title: 'nav.library', menu: '/library' } },
+        { path: 'admin/:section?', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: 'nav.admin', menu: '/admin' } },
         { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { title: 'notFound.title' } },
       ],
     },

@@ -1,12 +1,23 @@
 // Languages: Chinese (zh-CN) by default, English switchable; the choice is kept in
-// localStorage. Every string of the screens is a key of zh-CN.json and en.json (the tests
-// check that both files have the same keys and that every key the code uses exists).
+// localStorage. Every string of the screens is a key of zh-CN.json and en.json, or of a
+// screen's own pair parts/<screen>.zh-CN.json and parts/<screen>.en.json, each holding one
+// top-level key of its own (the tests check that the two languages have the same keys, that
+// no part redefines another's top-level key, and that every key the code uses exists).
 import { createI18n } from 'vue-i18n';
 import { computed } from 'vue';
 import elZhCn from 'element-plus/es/locale/lang/zh-cn';
 import elEn from 'element-plus/es/locale/lang/en';
 import zhCN from './zh-CN.json';
 import en from './en.json';
+
+const parts = import.meta.glob('./parts/*.json', { eager: true, import: 'default' });
+
+/* The core messages of a language with every part of it merged in (top-level keys). */
+function messagesOf(lang, core) {
+  const out = { ...core };
+  for (const [file, msgs] of Object.entries(parts)) if (file.endsWith(`.${lang}.json`)) Object.assign(out, msgs);
+  return out;
+}
 
 const LANG_KEY = 'tousu.lang';
 export const LOCALES = ['zh-CN', 'en'];
@@ -25,7 +36,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': messagesOf('zh-CN', zhCN), en: messagesOf('en', en) },
 });
 
 document.documentElement.lang = i18n.global.locale.value;
