@@ -236,7 +236,7 @@ static int parse_bound(const char *s, int upper, int64_t *out) {
 
 static const char *const list_keys[] = {"page", "per_page", "status", "grade", "category",
                                         "channel", "outlet", "dept", "owner", "handler",
-                                        "overdue", "from", "to", "q", NULL};
+                                        "overdue", "from", "to", "q", "sort", NULL};
 
 /* The list's filters (API.md) from the query string into f; problems go into errors.
  * q becomes f->match through the full-text query syntax (search/query.h), written into
@@ -317,6 +317,14 @@ void ts_api_cases_list(ts_req *r) {
     goto out;
   if (ts_api_case_filter(r, &f, errors, match, sizeof match))
     goto out;
+  /* sort=due: the work queue's order (GET /queue) under every filter of the list */
+  const char *sort = NULL;
+  if (ts_api_query(r, "sort", 8, &sort))
+    goto out;
+  if (sort && !strcmp(sort, "due"))
+    f.by_due = 1;
+  else if (sort && strcmp(sort, "newest"))
+    json_object_set_new(errors, "sort", json_string("must be newest or due"));
   if (json_object_size(errors)) {
     ts_api_invalid(r, errors);
     errors = NULL;

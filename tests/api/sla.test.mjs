@@ -1306,6 +1306,22 @@ test('queue nearest due first; pending-items ledger; monthly reminder on the 4th
   assert.deepEqual(order, [a, b, d, cNo], 'A 08:30, B 09:00, D 09:45 (first contact) on Wed 2 Dec, then C on Tue 8 Dec');
   const mine = (await e.req('GET', '/api/v1/queue?mine=true', 'handler.aftersales')).json.items.map((c) => c.case_no);
   assert.ok(mine.includes(d) && !mine.includes(a), `?mine=true: only the handler's cases: ${mine}`);
+  // the list's sort=due is the queue's order, under the list's filters
+  const sorted = await e.req('GET', '/api/v1/cases?sort=due&per_page=500', 'gm');
+  assert.equal(sorted.status, 200, sorted.text);
+  assert.deepEqual(sorted.json.items.map((c) => c.case_no), q.json.items.map((c) => c.case_no), 'sort=due lists the queue');
+  assert.equal(sorted.json.total, q.json.total);
+  const east = await e.req('GET', `/api/v1/cases?sort=due&dept=${u.AFTERSALES.id}&per_page=500`, 'gm');
+  assert.deepEqual(east.json.items.map((c) => c.case_no), q.json.items.filter((c) => c.dept === u.AFTERSALES.id).map((c) => c.case_no), 'a department\'s queue');
+  assert.ok(east.json.items.some((c) => c.case_no === d), 'D waits on its first contact (its resolve clock is paused)');
+  const g1 = await e.req('GET', '/api/v1/cases?sort=due&grade=g1&status=received&per_page=500', 'gm');
+  assert.deepEqual(g1.json.items.map((c) => c.case_no).filter((no) => [a, b, cNo, d].includes(no)), [a, b], 'filters apply, order kept');
+  const newest = await e.req('GET', '/api/v1/cases?sort=newest&per_page=2', 'gm');
+  assert.equal(newest.status, 200);
+  assert.equal(newest.json.items[0].case_no, d, 'sort=newest is the default order');
+  const bad = await e.req('GET', '/api/v1/cases?sort=oldest', 'gm');
+  assert.equal(bad.status, 422);
+  assert.deepEqual(Object.keys(bad.json.error.details), ['sort']);
   const forAgent = (await e.req('GET', '/api/v1/queue?per_page=500', 'agent.bj4s')).json.items.map((c) => c.case_no);
   assert.ok(![a, b, cNo, d].some((no) => forAgent.includes(no)), 'a Beijing agent does not see Shanghai cases in the queue');
 
