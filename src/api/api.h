@@ -35,6 +35,7 @@ void ts_api_units_list(ts_req *r);
 void ts_api_units_create(ts_req *r);
 void ts_api_units_get(ts_req *r);
 void ts_api_units_patch(ts_req *r);
+void ts_api_units_assignees(ts_req *r);
 
 void ts_api_channels_list(ts_req *r);
 void ts_api_categories_list(ts_req *r);
@@ -268,6 +269,9 @@ void ts_api_op_free(void *self);
 void ts_api_op_finish(ts_req *r, int rc);
 
 json_t *ts_api_user_json(const ts_user *u);
+/* Whether u may be a case's handler in the department dept (the rule of `assign`): active,
+ * placed at or under it, holding handler, supervisor or dept_manager. */
+int ts_api_works_in(const ts_user *u, const ts_unit *dept);
 json_t *ts_api_unit_json(const ts_unit *u);
 /* RFC 3339 string for t in the organisation's zone, or null for 0. */
 json_t *ts_api_time_json(int64_t t);

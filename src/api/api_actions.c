@@ -265,8 +265,7 @@ void ts_api_case_action(ts_req *r) {
           ts_store_user_get(r->app->store, json_string_value(h), &hu, NULL, 0) || hu.disabled)
         json_object_set_new(errors, "handler", json_string("is not an active user"));
       else if (w->dept && (ts_store_unit_get(r->app->store, w->dept, &du) ||
-                           !ts_path_under(hu.unit_path, du.path) ||
-                           !(hu.roles & (TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER))))
+                           !ts_api_works_in(&hu, &du)))
         json_object_set_new(errors, "handler",
                             json_string("does not work cases in that department"));
       else

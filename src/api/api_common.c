@@ -175,6 +175,11 @@ json_t *ts_api_user_json(const ts_user *u) {
                    "disabled", u->disabled, "created_at", ts_api_time_json(u->created_at));
 }
 
+int ts_api_works_in(const ts_user *u, const ts_unit *dept) {
+  return !u->disabled && ts_path_under(u->unit_path, dept->path) &&
+         (u->roles & (TS_ROLE_HANDLER | TS_ROLE_SUPERVISOR | TS_ROLE_DEPT_MANAGER));
+}
+
 json_t *ts_api_unit_json(const ts_unit *u) {
   return json_pack("{s:I,s:o,s:s,s:s,s:o,s:s,s:o}", "id", (json_int_t)u->id, "code",
                    u->code[0] ? json_string(u->code) : json_null(), "name", u->name, "kind",

@@ -36,6 +36,40 @@ void ts_api_units_get(ts_req *r) {
     ts_reply_json(r, 200, json_pack("{s:o}", "unit", ts_api_unit_json(&u)));
 }
 
+/* GET /api/v1/org/units/{id}/assignees: who may be named handler of a case in that
+ * department (the rule of `assign`), without the directory's e-mail addresses, so that
+ * agents, who may not read the directory, can pick one. */
+void ts_api_units_assignees(ts_req *r) {
+  ts_unit u;
+  ts_user *users = NULL;
+  size_t n = 0;
+  int64_t id;
+  if (!unit_id_param(r, &id) || ts_store_unit_get(r->app->store, id, &u)) {
+    ts_reply_error(r, TS_ERR_NOT_FOUND, "no such unit", NULL);
+    return;
+  }
+  if (strcmp(u.kind, "department")) {
+    ts_reply_error(r, TS_ERR_INVALID, "only a department has assignees",
+                   json_pack("{s:s}", "id", "must be the id of a department"));
+    return;
+  }
+  if (ts_store_user_list(r->app->store, &users, &n)) {
+    ts_reply_error(r, TS_ERR_STORE, "cannot list users", NULL);
+    return;
+  }
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < n; i++) {
+    if (!ts_api_works_in(&users[i], &u))
+      continue;
+    json_t *j = ts_api_user_json(&users[i]);
+    if (j)
+      json_object_del(j, "email");
+    json_array_append_new(arr, j);
+  }
+  free(users);
+  ts_api_reply_list(r, arr);
+}
+
 typedef struct {
   ts_unit u;
 } unit_write;

@@ -49,6 +49,7 @@ const ts_route ts_routes[] = {
   {"POST", "/api/v1/org/units", ts_api_units_create, ADMIN, BODY_JSON},
   {"GET", "/api/v1/org/units/{}", ts_api_units_get, ANY, BODY_JSON},
   {"PATCH", "/api/v1/org/units/{}", ts_api_units_patch, ADMIN, BODY_JSON},
+  {"GET", "/api/v1/org/units/{}/assignees", ts_api_units_assignees, ANY, BODY_JSON},
 
   {"GET", "/api/v1/config/channels", ts_api_channels_list, ANY, BODY_JSON},
   {"GET", "/api/v1/config/categories", ts_api_categories_list, ANY, BODY_JSON},

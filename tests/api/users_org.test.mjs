@@ -187,6 +187,34 @@ test('the user directory is for admins, auditors, reviewers and managers, not ag
   assert.equal(units.json.page, 2);
 });
 
+test('a department\'s assignees: whom `assign` accepts there, for any staff role, without e-mail', async () => {
+  const agent = await s.login('agent.shpd');
+  const r = await s.api('GET', `/api/v1/org/units/${units.AFTERSALES.id}/assignees`, { token: agent });
+  assert.equal(r.status, 200, r.text);
+  const names = r.json.items.map((u) => u.username);
+  assert.deepEqual(names, ['handler.aftersales', 'handler.aftersales2', 'mgr.aftersales'], 'handlers and the manager of the department, by username');
+  assert.equal(r.json.total, 3);
+  for (const u of r.json.items) {
+    assert.equal(u.email, undefined, 'no e-mail address');
+    assert.equal(u.unit, units.AFTERSALES.id);
+    assert.ok(u.display_name && Array.isArray(u.roles));
+  }
+  // each one is accepted by assign; a user outside the list is refused there
+  assertError(await s.api('GET', `/api/v1/org/units/${units.EAST.id}/assignees`, { token: agent }), 422, 'invalid');
+  assertError(await s.api('GET', '/api/v1/org/units/999999/assignees', { token: agent }), 404, 'not_found');
+  assertError(await s.api('GET', '/api/v1/org/units/x/assignees', { token: agent }), 404, 'not_found');
+  assertError(await s.api('GET', `/api/v1/org/units/${units.AFTERSALES.id}/assignees`), 401, 'unauthorized');
+  const c = await s.api('POST', '/api/v1/cases', { token: agent, body: caseBody({ category: 'repair_quality' }) });
+  assert.equal(c.status, 201, c.text);
+  const no = c.json.case.case_no;
+  assert.equal((await s.api('POST', `/api/v1/cases/${no}/actions/accept`, { token: agent, body: {} })).status, 200);
+  const bad = await s.api('POST', `/api/v1/cases/${no}/actions/assign`, { token: agent, body: { dept: units.AFTERSALES.id, handler: 'handler.qa' } });
+  assert422(bad, 'handler');
+  const ok = await s.api('POST', `/api/v1/cases/${no}/actions/assign`, { token: agent, body: { dept: units.AFTERSALES.id, handler: names[1] } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.case.handler, names[1]);
+});
+
 test('duplicate username → 409, and the first user is untouched', async () => {
   await unchanged(async () => {
     const r = await post('/api/v1/users', { username: 'agent.shpd', password: 'another-pw-1', display_name: 'dup', roles: ['admin'], unit: units.HQ.id });
