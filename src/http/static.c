@@ -202,6 +202,65 @@ static int open_file(const ts_static *st, const char *url, int *fd, struct stat 
   return TS_OK;
 }
 
+/* ---- precompressed variants ------------------------------------------------------------- */
+
+/* The build writes FILE.br and FILE.gz next to each compressible file (web/vite.config.js);
+ * they are served in its place to a client that accepts the coding. */
+static const struct {
+  const char *coding, *suffix;
+} codings[] = {{"br", ".br"}, {"gzip", ".gz"}};
+
+/* Whether an Accept-Encoding value accepts coding: a list element naming it
+ * (case-insensitive) or "*", without a weight of zero ("gzip;q=0", RFC 9110 §12.5.3). */
+static int accepts(const char *header, const char *coding) {
+  size_t clen = strlen(coding);
+  for (const char *p = header; p;) {
+    p += strspn(p, " \t,");
+    size_t len = strcspn(p, " \t,;");
+    size_t elem = strcspn(p, ",");
+    if ((len == clen && strncasecmp(p, coding, clen) == 0) || (len == 1 && *p == '*')) {
+      const char *q = p + len;
+      while ((q = strchr(q, ';')) && q < p + elem) {
+        q += 1 + strspn(q + 1, " \t");
+        if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
+          return strtod(q + 2, NULL) > 0;
+      }
+      return 1;
+    }
+    p = p[elem] ? p + elem + 1 : NULL;
+  }
+  return 0;
+}
+
+/* Replaces *fd and *sb (the file url names) with its precompressed variant when the client
+ * accepts one and it is there, no older than the file; *coding is then its name, else
+ * NULL. A variant that cannot be opened is simply not used. */
+static void pick_variant(const ts_static *st, struct MHD_Connection *conn, const char *url,
+                         int *fd, struct stat *sb, const char **coding) {
+  char vurl[TS_STATIC_MAX_PATH + 8];
+  const char *ae =
+      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  *coding = NULL;
+  for (size_t i = 0; ae && i < sizeof codings / sizeof codings[0]; i++) {
+    int vfd;
+    struct stat vsb;
+    if (!accepts(ae, codings[i].coding))
+      continue;
+    int n = snprintf(vurl, sizeof vurl, "%s%s", url, codings[i].suffix);
+    if (n < 0 || (size_t)n >= sizeof vurl || open_file(st, vurl, &vfd, &vsb) != TS_OK)
+      continue;
+    if (vsb.st_mtim.tv_sec < sb->st_mtim.tv_sec) { /* left over from an older build */
+      close(vfd);
+      continue;
+    }
+    close(*fd);
+    *fd = vfd;
+    *sb = vsb;
+    *coding = codings[i].coding;
+    return;
+  }
+}
+
 /* ---- replies ------------------------------------------------------------------------------ */
 
 /* Whether an If-None-Match value ("*" or a list of entity tags, weak or strong) holds etag.
@@ -268,16 +327,19 @@ static int reply_error(unsigned code_status, const char *code, const char *messa
 }
 
 /* The file fd (taken over: closed here or by the response) as 200, or 304 when the
- * client's copy is current. */
+ * client's copy is current; coding (NULL: none) is the Content-Encoding of its bytes, and
+ * part of its ETag (each representation has its own). */
 static int reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb, const char *ctype,
-                      const char *cache, unsigned *status, struct MHD_Response **out) {
-  char etag[64];
+                      const char *coding, const char *cache, unsigned *status,
+                      struct MHD_Response **out) {
+  char etag[80];
   struct MHD_Response *resp;
   unsigned code = 200;
   int is_html = strncmp(ctype, "text/html", 9) == 0, ok;
-  snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)sb->st_size,
+  snprintf(etag, sizeof etag, "\"%llx-%llx%s%s\"", (unsigned long long)sb->st_size,
            (unsigned long long)sb->st_mtim.tv_sec * 1000000000ULL +
-               (unsigned long long)sb->st_mtim.tv_nsec);
+               (unsigned long long)sb->st_mtim.tv_nsec,
+           coding ? "-" : "", coding ? coding : "");
   const char *inm =
       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
   int fresh = inm && etag_matches(inm, etag);
@@ -294,6 +356,9 @@ static int reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb
     return TS_ERR_NOMEM;
   ok = add_common(resp, cache) &&
        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag) == MHD_YES &&
+       MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES &&
+       (!coding ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, coding) == MHD_YES) &&
        (code == 304 ||
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) == MHD_YES);
   for (size_t i = 0; ok && is_html && i < sizeof html_headers / sizeof html_headers[0]; i++)
@@ -321,10 +386,12 @@ int ts_static_respond(const ts_static *st, struct MHD_Connection *conn, const ch
     return reply_error(404, ts_err_code(rc), "no such file", NULL, status, resp);
   const char *ext = extension(url);
   rc = strcmp(url, "/") != 0 ? open_file(st, url, &fd, &sb) : TS_ERR_NOT_FOUND; /* "/": the page */
+  const char *coding;
   if (rc == TS_OK) {
     int hashed = strncmp(url, ASSETS_PREFIX, sizeof ASSETS_PREFIX - 1) == 0;
-    return reply_file(conn, fd, &sb, content_type(ext), hashed ? CACHE_IMMUTABLE : CACHE_REVALIDATE,
-                      status, resp);
+    pick_variant(st, conn, url, &fd, &sb, &coding);
+    return reply_file(conn, fd, &sb, content_type(ext), coding,
+                      hashed ? CACHE_IMMUTABLE : CACHE_REVALIDATE, status, resp);
   }
   if (ext) /* a file that is not there */
     return reply_error(404, ts_err_code(TS_ERR_NOT_FOUND), "no such file", NULL, status, resp);
@@ -332,5 +399,6 @@ int ts_static_respond(const ts_static *st, struct MHD_Connection *conn, const ch
   if (open_file(st, "/index.html", &fd, &sb) != TS_OK)
     return reply_error(404, ts_err_code(TS_ERR_NOT_FOUND), "the web application is not built", NULL,
                        status, resp);
-  return reply_file(conn, fd, &sb, content_type("html"), CACHE_REVALIDATE, status, resp);
+  pick_variant(st, conn, "/index.html", &fd, &sb, &coding);
+  return reply_file(conn, fd, &sb, content_type("html"), coding, CACHE_REVALIDATE, status, resp);
 }

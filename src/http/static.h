@@ -16,6 +16,9 @@
  * Content-Security-Policy (scripts only from the origin; inline styles allowed, Element Plus
  * sets them), X-Frame-Options DENY and Referrer-Policy same-origin. Files are read from disk
  * per request (at most TS_STATIC_MAX_FILE bytes), so a rebuilt web/dist is served at once.
+ * Compression is done once, at build time: a client whose Accept-Encoding takes br or gzip
+ * gets FILE.br or FILE.gz when the build wrote one (Content-Encoding, its own ETag,
+ * Vary: Accept-Encoding on every file); nothing is compressed per request.
  */
 #ifndef TS_STATIC_H
 #define TS_STATIC_H
