@@ -235,6 +235,9 @@ void ts_api_snippets_html(json_t *items);
 /* Loads case_no if the caller may see it; replies 404 (also for cases outside the
  * caller's scope) and returns non-zero otherwise. */
 int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out);
+/* The same without a reply: TS_OK with *out, TS_ERR_NOT_FOUND (none, or not the caller's),
+ * or another error. */
+int ts_api_case_check(ts_req *r, const char *case_no, ts_case **out);
 
 /* The caller, copied for a write that outlives the request: the principal `p` points into
  * the buffers, so initialise it in place and never copy the struct. */

@@ -135,7 +135,7 @@ int ts_api_query_keys(ts_req *r, const char *const *allowed) {
   return 0;
 }
 
-int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out) {
+int ts_api_case_check(ts_req *r, const char *case_no, ts_case **out) {
   ts_case *c = NULL;
   ts_scope scope;
   int rc = ts_caseno_parse(case_no, NULL, 0, NULL, NULL, NULL) ? TS_ERR_NOT_FOUND
@@ -148,12 +148,18 @@ int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out) {
       rc = TS_ERR_NOT_FOUND;
     }
   }
+  if (!rc)
+    *out = c;
+  return rc;
+}
+
+int ts_api_case_visible(ts_req *r, const char *case_no, ts_case **out) {
+  int rc = ts_api_case_check(r, case_no, out);
   if (rc) {
     ts_reply_error(r, rc, rc == TS_ERR_NOT_FOUND ? "no such case" : "cannot read the case",
                    NULL);
     return 1;
   }
-  *out = c;
   return 0;
 }
 

@@ -313,6 +313,13 @@ void ts_api_library_get(ts_req *r) {
     ts_reply_error(r, TS_ERR_NOT_FOUND, "no such write-up", NULL);
     return;
   }
-  ts_reply_json(r, 200, json_pack("{s:o}", "writeup", writeup_json(&w)));
+  /* whether the caller may open the source case (the library is for everyone; cases
+   * follow the place rule) */
+  ts_case *c = NULL;
+  json_t *j = writeup_json(&w);
+  if (j)
+    json_object_set_new(j, "case_visible", json_boolean(ts_api_case_check(r, w.case_no, &c) == TS_OK));
+  ts_case_free(c);
+  ts_reply_json(r, 200, json_pack("{s:o}", "writeup", j));
   ts_writeup_clear(&w);
 }

@@ -2759,14 +2759,22 @@ int ts_tx_writeup_update(ts_tx *tx, const ts_writeup *w) {
 int ts_store_writeup_list(ts_store *s, int drafts, const char *match, json_t **out) {
   static const char all[] =
     "SELECT w.id, c.case_no, w.title, coalesce(w.category,''), coalesce(w.service_stage,''), "
-    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0), 0, NULL "
+    "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0), 0, NULL, "
+    "CASE WHEN w.correct_practice <> '' THEN 'correct_practice' WHEN w.solution <> '' THEN 'solution' "
+    "WHEN w.analysis <> '' THEN 'analysis' ELSE 'scenario' END, "
+    "substr(coalesce(nullif(w.correct_practice,''), nullif(w.solution,''), nullif(w.analysis,''), "
+    "w.scenario), 1, 120) "
     "FROM case_writeups w JOIN cases c ON c.id = w.case_id "
     "WHERE (?1 OR w.status = 'published') AND ?2 IS NULL ORDER BY w.id DESC";
   /* The library index (migration 10), best first; matches marked as in ts_store_case_search. */
   static const char found[] =
     "SELECT w.id, c.case_no, w.title, coalesce(w.category,''), coalesce(w.service_stage,''), "
     "coalesce(w.grade,''), w.status, w.updated_at, coalesce(w.published_at,0), writeup_fts.rank, "
-    "snippet(writeup_fts, -1, char(57344), char(57345), '…', 24) "
+    "snippet(writeup_fts, -1, char(57344), char(57345), '…', 24), "
+    "CASE WHEN w.correct_practice <> '' THEN 'correct_practice' WHEN w.solution <> '' THEN 'solution' "
+    "WHEN w.analysis <> '' THEN 'analysis' ELSE 'scenario' END, "
+    "substr(coalesce(nullif(w.correct_practice,''), nullif(w.solution,''), nullif(w.analysis,''), "
+    "w.scenario), 1, 120) "
     "FROM writeup_fts JOIN case_writeups w ON w.id = writeup_fts.rowid "
     "JOIN cases c ON c.id = w.case_id "
     "WHERE (?1 OR w.status = 'published') AND writeup_fts MATCH ?2 "
@@ -2789,6 +2797,10 @@ int ts_store_writeup_list(ts_store *s, int drafts, const char *match, json_t **o
                           col_text(st, 4), "grade", col_text(st, 5), "status", col_text(st, 6),
                           "updated_at", time_json(sqlite3_column_int64(st, 7)), "published_at",
                           time_json(sqlite3_column_int64(st, 8)));
+    /* the first 120 characters of the first section written, the lesson first */
+    if (o && (json_object_set_new(o, "excerpt_section", json_string(col_text(st, 11))) ||
+              json_object_set_new(o, "excerpt", json_string(col_text(st, 12)))))
+      rc = TS_ERR_NOMEM;
     if (o && match &&
         (json_object_set_new(o, "score", json_real(-sqlite3_column_double(st, 9))) ||
          json_object_set_new(o, "snippet", json_string(col_text(st, 10)))))

@@ -1027,7 +1027,7 @@ test('library: write-ups found by Chinese words with a snippet; drafts only for 
     solution: '上门演示更换方法。',
   }, false);
   const lib = async (user, q) => {
-    const r = await s.api('GET', `/api/v1/library?q=${enc(q)}`, { token: tok[user] });
+    const r = await s.api('GET', q ? `/api/v1/library?q=${enc(q)}` : '/api/v1/library?per_page=500', { token: tok[user] });
     assert.equal(r.status, 200, r.text);
     return r.json.items;
   };
@@ -1040,6 +1040,17 @@ test('library: write-ups found by Chinese words with a snippet; drafts only for 
     assertSnippet(w.snippet, null, `library ${q}`);
   }
   assertSnippet((await lib('agent.shpd', '密封圈')).find((x) => x.id === pub.id).snippet, '密封圈', 'library 密封圈');
+  // each item carries the start of its lesson (the first section written), with or without q
+  for (const q of ['', '洗碗机']) {
+    const w = (await lib('agent.shpd', q)).find((x) => x.id === pub.id);
+    assert.equal(w.excerpt_section, 'correct_practice', q);
+    assert.equal(w.excerpt, '上门检查密封圈并更换。', q);
+  }
+  // the write-up says whether the caller may open its source case (the place rule)
+  const visible = async (user) => (await s.api('GET', `/api/v1/library/${pub.id}`, { token: tok[user] })).json.writeup.case_visible;
+  assert.equal(await visible('agent.shpd'), true, 'the outlet\'s own agent');
+  assert.equal(await visible('admin'), true);
+  assert.equal(await visible('handler.aftersales'), false, 'a handler of another department');
   assert.ok(!(await lib('agent.shpd', '洗碗机 燃气灶')).some((x) => x.id === pub.id), 'every word must match');
   assert.ok(!(await lib('agent.shpd', '"压紧 密封圈"')).some((x) => x.id === pub.id), 'a phrase in order');
   // a draft: for the library's editors and the auditor, not for agents and handlers

@@ -55,7 +55,9 @@ async function assertNamed(screen) {
     .split('\n')
     .filter((l) => /- (combobox|textbox|button|link|radio|checkbox|spinbutton|listbox|menuitem|img)\b/.test(l))
     .filter((l) => !/- \w+ "[^"]+"/.test(l) && !/- \w+ '[^']+'/.test(l));
-  assert.deepEqual(unnamed, [], `${screen}: controls without an accessible name`);
+  const lines = tree.split('\n');
+  const where = lines.flatMap((l, i) => (unnamed.includes(l) ? [lines.slice(Math.max(0, i - 6), i + 2).join('\n')] : []));
+  assert.deepEqual(unnamed, [], `${screen}: controls without an accessible name, in:\n${where.join('\n----\n')}`);
 }
 
 /* Waits until the workbench's table shows the rows of the API's answer. */
@@ -305,10 +307,12 @@ test('login: the supervisor logs in and lands on the workbench with the API\'s c
   assert.equal(await page.getByTestId('user-name').innerText(), me.display_name);
   assert.match(await page.getByTestId('user').innerText(), /主管/);
 
-  const list = await get('/api/v1/cases?page=1&per_page=20');
+  // a supervisor of a region lands on the queue of every case they may see, nearest due first
+  const list = await get('/api/v1/cases?sort=due&page=1&per_page=20');
   assert.ok(list.items.length > 0, 'the supervisor sees demo cases');
   const shown = await page.getByTestId('case-no').allInnerTexts();
   assert.deepEqual(shown, list.items.map((c) => c.case_no), 'the rows are the API\'s page, in its order');
+  assert.match(await page.getByTestId('queue-tab-all').innerText(), /全部/);
   assert.match(await page.getByTestId('case-total').innerText(), new RegExp(`共 ${list.total} 件`));
   assert.match(await page.getByTestId('pager').innerText(), new RegExp(`共 ${list.total} 条`));
 
@@ -329,6 +333,7 @@ test('login: the supervisor logs in and lands on the workbench with the API\'s c
 });
 
 test('workbench: filters in the URL go to the server, and paging follows its total', async () => {
+  // a URL with filters and no queue (the dashboard's links) searches every case, newest first
   for (const q of ['grade=g3', 'overdue=true', 'status=received&grade=g1', 'q=%E9%A4%90']) {
     await page.goto(`${s.url}/workbench?${q}`);
     const api = await get(`/api/v1/cases?${q}&page=1&per_page=20`);
@@ -347,7 +352,9 @@ test('workbench: filters in the URL go to the server, and paging follows its tot
   await page.keyboard.press('Escape');
   await page.getByTestId('filter-apply').click();
   await page.waitForURL(/grade=g3/);
-  const g3 = await get('/api/v1/cases?grade=g3&per_page=20');
+  // the form keeps the queue (all) and its order (nearest due first)
+  assert.equal(new URL(page.url()).searchParams.get('queue'), 'all');
+  const g3 = await get('/api/v1/cases?grade=g3&sort=due&per_page=20');
   await page.waitForFunction((n) => document.querySelector('[data-testid=case-total]')?.textContent.includes(`共 ${n} 件`), g3.total);
   await waitForTable();
   assert.deepEqual(await page.getByTestId('case-no').allInnerTexts(), g3.items.map((c) => c.case_no));
@@ -368,12 +375,14 @@ test('workbench: paging is the server\'s (page and per_page in the URL)', async 
   }
   await page.goto(`${s.url}/workbench`);
   await waitForTable();
-  const p1 = await get('/api/v1/cases?page=1&per_page=20');
+  const p1 = await get('/api/v1/cases?sort=due&page=1&per_page=20');
   assert.ok(p1.total >= 45);
+  await page.waitForFunction((n) => document.querySelector('[data-testid=case-total]')?.textContent.includes(`共 ${n} 件`), p1.total);
+  await waitForTable();
   assert.deepEqual(await page.getByTestId('case-no').allInnerTexts(), p1.items.map((c) => c.case_no));
   await page.getByTestId('pager').locator('.btn-next').click();
   await page.waitForURL(/page=2/);
-  const p2 = await get('/api/v1/cases?page=2&per_page=20');
+  const p2 = await get('/api/v1/cases?sort=due&page=2&per_page=20');
   await page.waitForFunction((first) => document.querySelector('[data-testid=case-no]')?.textContent === first, p2.items[0].case_no);
   assert.deepEqual(await page.getByTestId('case-no').allInnerTexts(), p2.items.map((c) => c.case_no));
   // 50 a page: one page holds them all; the URL says so, and a reload keeps it
@@ -381,7 +390,7 @@ test('workbench: paging is the server\'s (page and per_page in the URL)', async 
   await page.getByRole('option', { name: '50条/页' }).click();
   await page.waitForURL(/per_page=50/);
   await page.reload();
-  const all = await get('/api/v1/cases?page=1&per_page=50');
+  const all = await get('/api/v1/cases?sort=due&page=1&per_page=50');
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=case-no]').length === n, all.items.length);
   assert.deepEqual(await page.getByTestId('case-no').allInnerTexts(), all.items.map((c) => c.case_no));
   await page.goto(`${s.url}/workbench`);
@@ -395,8 +404,9 @@ test('language: English and back; the choice is kept across a reload', async () 
   await page.getByRole('heading', { name: 'Workbench' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await page.evaluate(() => localStorage.getItem('tousu.lang')), 'en');
-  const list = await get('/api/v1/cases?page=1&per_page=20');
+  const list = await get('/api/v1/cases?sort=due&page=1&per_page=20');
   assert.match(await page.getByTestId('case-total').innerText(), new RegExp(`${list.total} cases`));
+  assert.match(await page.getByTestId('queue-tabs').innerText(), /My cases[\s\S]*All/);
   assert.match(await page.getByTestId('user').innerText(), /Supervisor/);
   const nav = await page.locator('.shell-menu').innerText();
   for (const w of ['Workbench', 'Intake', 'Dashboard', 'Library', 'Administration']) assert.ok(nav.includes(w), w);
@@ -572,12 +582,14 @@ test('session: logout ends it; a revoked token sends the user back to the login 
   // log in again (coming back to the dashboard), then the token dies on the server
   await page.getByLabel('用户名').fill(SUP.username);
   await page.getByLabel('密码', { exact: true }).fill(SUP.password);
-  // the dashboard's report must have arrived before the token dies, or its answer is the
-  // 401 that ends the session (a race, not what this test looks at)
-  const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/reports/monthly') && r.status() === 200);
+  // the dashboard's calls (today's panel, the month's report, the bell) must have been
+  // answered before the token dies, or one's 401 ends the session (a race, not what this
+  // test looks at)
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/dashboard$/);
-  await loaded;
+  await page.getByTestId('today-intake').waitFor();
+  await page.getByTestId('summary-cards').waitFor();
+  await page.waitForLoadState('networkidle');
   const t = await page.evaluate(() => sessionStorage.getItem('tousu.token'));
   assert.ok(t, 'the new session has its token');
   assert.equal((await s.api('POST', '/api/v1/auth/logout', { token: t })).status, 204);
