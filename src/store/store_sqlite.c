@@ -1599,8 +1599,10 @@ int ts_store_case_list(ts_store *s, const ts_case_filter *f, ts_case ***items, s
   if ((rc = exec(c->db, "BEGIN")))
     goto out;
   /* The queue (by_due): driven by the open clocks' due index, nearest first; each case
-   * once, at its nearest clock. */
-  const char *from = f->by_due ? "case_clocks k JOIN cases c ON c.id = k.case_id"
+   * once, at its nearest clock. CROSS JOIN keeps the open clocks (a few per open case) the
+   * outer loop whatever the filters: driven by a department's or outlet's cases instead,
+   * SQLite would visit every case it ever had (5 s at 1,000,000 cases, 0.3 s this way). */
+  const char *from = f->by_due ? "case_clocks k CROSS JOIN cases c ON c.id = k.case_id"
                      : f->match && *f->match ? "case_fts JOIN cases c ON c.id = case_fts.rowid"
                                              : "cases c";
   snprintf(sql, cap, "SELECT count(*) FROM %s%s", from, w->sql);
