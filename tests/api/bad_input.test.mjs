@@ -280,7 +280,7 @@ const INJECTIONS = [
   '1 OR 1=1',
   '*',
 ];
-const LIST_PARAMS = ['status', 'grade', 'category', 'channel', 'outlet', 'dept', 'owner', 'handler', 'overdue', 'from', 'to', 'q', 'page', 'per_page'];
+const LIST_PARAMS = ['status', 'grade', 'category', 'channel', 'outlet', 'dept', 'owner', 'handler', 'overdue', 'from', 'to', 'q', 'page', 'per_page', 'sort'];
 
 test('SQL injection strings in every list filter → 422 or a normal result, never 500; store unchanged', async () => {
   const tables0 = s.sql("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') ORDER BY name");
@@ -331,7 +331,7 @@ test('SQL injection strings in every list filter → 422 or a normal result, nev
 
 test('an unknown query parameter → 400 naming it', async () => {
   await unchanged('unknown param', async () => {
-    for (const q of ['foo=1', 'status=received&foo=1', 'sort=id', 'limit=10', 'PAGE=1', 'q=a&q2=b', 'per_page=5&offset=10']) {
+    for (const q of ['foo=1', 'status=received&foo=1', 'order_by=id', 'limit=10', 'PAGE=1', 'q=a&q2=b', 'per_page=5&offset=10']) {
       const r = await s.api('GET', `/api/v1/cases?${q}`, { token: admin });
       assertError(r, 400);
     }

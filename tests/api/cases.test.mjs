@@ -344,7 +344,8 @@ test('list pagination: pages partition the result; per_page max 500; bad values 
   assert422(await s.api('GET', '/api/v1/cases?from=last-week', { token: admin }), 'from');
   assert422(await s.api('GET', '/api/v1/cases?to=2026-13-01', { token: admin }), 'to');
   assert422(await s.api('GET', '/api/v1/cases?outlet=EAST', { token: admin }), 'outlet');
-  assertError(await s.api('GET', '/api/v1/cases?sort=id', { token: admin }), 400);
+  assertError(await s.api('GET', '/api/v1/cases?order_by=id', { token: admin }), 400);
+  assert422(await s.api('GET', '/api/v1/cases?sort=id', { token: admin }), 'sort'); // newest or due
 });
 
 /* ---- PATCH and history -------------------------------------------------------------------------------------- */
