@@ -1,6 +1,6 @@
 // Helpers shared by the administration screens: whole lists, the API's 422/409 answers at
 // their form fields, money typed in yuan, the organisation tree, one-line text checks.
-import { reactive, ref } from 'vue';
+import { nextTick, onMounted, reactive, ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { api } from '../../api.js';
 
@@ -178,6 +178,74 @@ export function useServerErrors() {
   }
 
   return { errs, general, clear, apply };
+}
+
+/* A screen's data: load() runs fetch (which stores what it fetched) with loading shown and a
+ * failure in loadError; loaded on mount unless mount is false. latest: only the last of
+ * overlapping loads counts (fetch(current) stores nothing once current() is false). */
+export function useLoad(fetch, { mount = true, latest = false } = {}) {
+  const { t } = useI18n();
+  const loading = ref(false);
+  const loadError = ref('');
+  let seq = 0;
+  async function load() {
+    const mine = ++seq;
+    const current = () => !latest || mine === seq;
+    loading.value = true;
+    loadError.value = '';
+    try {
+      await fetch(current);
+    } catch (e) {
+      if (current()) loadError.value = describe(t, e);
+    } finally {
+      if (current()) loading.value = false;
+    }
+  }
+  if (mount) onMounted(load);
+  return { loading, loadError, load };
+}
+
+/* An edit dialog: dialog {open, saving, …state}, its el-form (formRef) and the server's errors.
+ * show(state) opens it clean; valid() clears the server's errors and runs the form's rules;
+ * send(call, errors) runs call with saving shown and puts a refusal at the fields
+ * (server.apply(e, errors), errors an object or a function giving one); save = valid, send. */
+export function useEditDialog(state = {}) {
+  const dialog = reactive({ open: false, saving: false, ...state });
+  const formRef = ref();
+  const server = useServerErrors();
+
+  function show(next = {}) {
+    Object.assign(dialog, { open: true, ...next });
+    server.clear();
+    nextTick(() => formRef.value?.clearValidate());
+  }
+
+  async function valid() {
+    server.clear();
+    try {
+      await formRef.value.validate();
+      return true;
+    } catch {
+      return false; // the page's own checks are shown at the fields
+    }
+  }
+
+  async function send(call, errors) {
+    dialog.saving = true;
+    try {
+      await call();
+    } catch (e) {
+      server.apply(e, typeof errors === 'function' ? errors() : errors);
+    } finally {
+      dialog.saving = false;
+    }
+  }
+
+  async function save(call, errors) {
+    if (await valid()) await send(call, errors);
+  }
+
+  return { dialog, formRef, server, show, valid, send, save };
 }
 
 /* One sentence for a failed call. */

@@ -1,7 +1,7 @@
 // What the case page's parts share: who may write what (the x-roles of docs/openapi.yaml),
 // a clock that ticks once a second, times in the organisation's zone, money typed in yuan,
 // and the API's errors in the language shown.
-import { onBeforeUnmount, ref } from 'vue';
+import { onBeforeUnmount, reactive, ref } from 'vue';
 
 const WRITERS = ['agent', 'handler', 'supervisor', 'dept_manager', 'general_manager', 'admin'];
 
@@ -151,6 +151,66 @@ export function serverErrors(e, t, shown) {
   if (e?.status !== 422 || other.length || !Object.keys(fields).length) general = errorText(e, t);
   if (other.length) general = `${general} ${other.join(t('common.clauseSep'))}`;
   return { fields, general };
+}
+
+/* A form of the page (in a dialog or inline): errs per field, the general error, saving, open.
+ * start() opens it clean; ok() says whether the page's checks left no error; send(call) runs
+ * call with saving shown, then closes the dialog and emits changed; a refusal goes onto the
+ * fields it names (serverErrors), the rest into general. */
+export function useItemForm(t, emit, fields) {
+  const open = ref(false);
+  const saving = ref(false);
+  const general = ref('');
+  const errs = reactive(Object.fromEntries(fields.map((k) => [k, ''])));
+
+  function clear() {
+    for (const k of fields) errs[k] = '';
+    general.value = '';
+  }
+  function start() {
+    clear();
+    open.value = true;
+  }
+  const ok = () => fields.every((k) => !errs[k]);
+
+  async function send(call) {
+    saving.value = true;
+    try {
+      await call();
+      open.value = false;
+      emit('changed');
+    } catch (e) {
+      const r = serverErrors(e, t, fields);
+      Object.assign(errs, r.fields);
+      general.value = r.general;
+    } finally {
+      saving.value = false;
+    }
+  }
+
+  return { open, saving, general, errs, clear, start, ok, send };
+}
+
+/* A step taken on one item of a list (settle, delete, move on): busy holds its key while it
+ * runs; a refusal is failed {id, text}; emits changed after. */
+export function useRowAction(t, emit) {
+  const busy = ref('');
+  const failed = reactive({ id: 0, text: '' });
+  async function run(id, key, call) {
+    failed.id = 0;
+    failed.text = '';
+    busy.value = key;
+    try {
+      await call();
+      emit('changed');
+    } catch (e) {
+      failed.id = id;
+      failed.text = errorText(e, t);
+    } finally {
+      busy.value = '';
+    }
+  }
+  return { busy, failed, run };
 }
 
 /* Names of this page's own codes (contact methods, solution types, penalty kinds …): the key
