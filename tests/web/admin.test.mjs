@@ -10,26 +10,20 @@
 //      node --test --test-concurrency=1 tests/web/admin.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown } from '../api/lib.mjs';
-import { WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, openBrowser, loginAs } from './browser.mjs';
 
 let s;
 let token; // the administrator's, for the API's side
-let browser;
+let b; // {browser, page, problems, expectProblem, unexpected, shot, …}
 let page;
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
 const requests = []; // every API request the page made: "METHOD path"
-
-fs.mkdirSync(OUT, { recursive: true });
 
 /* fullPage for a screen; the window only for a dialog or drawer (they are fixed to it) */
 async function shot(name, { full = true } = {}) {
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: full, animations: 'disabled' });
+  await b.shot(name, { fullPage: full });
 }
 
 async function api(method, p, body) {
@@ -96,43 +90,22 @@ async function confirmBox() {
 async function login(username, password) {
   await page.goto(`${s.url}/login`);
   await page.evaluate(() => sessionStorage.clear());
-  await page.goto(`${s.url}/login`);
-  await input('login-username').fill(username);
-  await input('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/workbench/);
+  await loginAs(page, s.url, username, password);
 }
 
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
   token = await s.login('admin');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
+  b = await openBrowser({}, { timeout: 20000 });
+  ({ page } = b);
   page.on('request', (r) => {
     const u = new URL(r.url());
     if (u.pathname.startsWith('/api/')) requests.push(`${r.method()} ${u.pathname}`);
   });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -151,7 +124,7 @@ test('a non-administrator sees "administrators only", and no administration data
   // what the screens would read (the frame's own lists, units and channels, are everyone's)
   const asked = requests.slice(before).filter((r) => /\/api\/v1\/(users|config\/(settings|grading-rules|routes|approval-limits|escalation|service-stages)|calendar|webhooks|letter-templates)/.test(r));
   assert.deepEqual(asked, [], 'nothing of the administration is requested');
-  assert.deepEqual(problems, [], 'no refused request');
+  assert.deepEqual(b.problems, [], 'no refused request');
   await assertNoSideScroll('administrators only');
   await shot('60-admin-only');
   await page.getByTestId('admin-only-back').click();
@@ -779,5 +752,5 @@ test('in English: the sections, their tables and the calendar', async () => {
 });
 
 test('no console errors, page errors or failed requests in the administration', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

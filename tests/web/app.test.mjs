@@ -11,22 +11,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, rawRequest, assertCleanShutdown, tmpDir, Server, prepareDb, shanghaiYearMonth, caseBody } from '../api/lib.mjs';
-import { REPO, WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, OUT, openBrowser } from './browser.mjs';
 
 
 const SUP = { username: 'sup.east', password: 'demo-super-2026' };
 
 let s; // the server
 let token; // sup.east's token, for the API's side of each comparison
-let browser;
+let b; // {browser, page, expectProblem, unexpected, shot, …}: console errors, page errors, failed requests
 let page;
-const problems = []; // console errors, page errors, failed requests
-const expected = []; // what a test caused on purpose (a wrong password's 401 …)
-function expectProblem(re) {
-  expected.push(re);
-}
-
-fs.mkdirSync(OUT, { recursive: true });
+const expectProblem = (re) => b.expectProblem(re); // what a test caused on purpose (a wrong password's 401 …)
+const shot = (name) => b.shot(name);
 
 /* The "YYYY-MM" of the month before the current one, by the local calendar (as the page
  * computes its default). */
@@ -36,10 +31,6 @@ function lastMonth() {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 const thisMonth = () => `${shanghaiYearMonth().slice(0, 4)}-${shanghaiYearMonth().slice(4)}`;
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
 
 async function get(p) {
   const r = await s.api('GET', p, { token });
@@ -68,30 +59,13 @@ async function waitForTable() {
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
   token = await s.login(SUP.username, SUP.password);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().includes('/api/v1/auth/login') && !r.url().includes('/api/v1/auth/me'))
-      problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  // the HTTP answers of /auth/login and /auth/me are not counted (their console lines are)
+  b = await openBrowser({ acceptDownloads: true }, { ignoreHttp: /\/api\/v1\/auth\/(login|me)/ });
+  ({ page } = b);
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -608,5 +582,5 @@ test('session: logout ends it; a revoked token sends the user back to the login 
 });
 
 test('no console errors, page errors or failed requests during the whole visit', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

@@ -12,21 +12,15 @@
 //      node --test --test-concurrency=1 tests/web/case.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown, caseBody, demoPassword, sleep } from '../api/lib.mjs';
-import { WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, launchBrowser, loginAs, screenshot } from './browser.mjs';
 
 let s;
-let browser;
+let b; // {browser, newPage, expectProblem, unexpected, …}
 const tokens = {};
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
 let NO; // the rich case
 const pages = [];
-
-fs.mkdirSync(OUT, { recursive: true });
 
 // a 1×1 PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -73,26 +67,9 @@ async function ok(user, method, p, body) {
 
 /* A new page (its own session) logged in as user through the login form. */
 async function openAs(user, { lang } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`${user} console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${user} page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`${user} request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${user} HTTP ${r.status()}: ${r.url()}`);
-  });
-  if (lang) await context.addInitScript((l) => localStorage.setItem('tousu.lang', l), lang);
-  await page.goto(`${s.url}/login`);
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill(demoPassword(user));
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/workbench/);
+  const page = await b.newPage({ acceptDownloads: true }, user);
+  if (lang) await page.context().addInitScript((l) => localStorage.setItem('tousu.lang', l), lang);
+  await loginAs(page, s.url, user, demoPassword(user));
   pages.push(page);
   return page;
 }
@@ -110,7 +87,7 @@ async function tab(page, name) {
 
 async function shot(page, name, fullPage = true) {
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage, animations: 'disabled' });
+  await screenshot(page, name, { fullPage });
 }
 
 /* Every control and image of the page has an accessible name. */
@@ -138,7 +115,7 @@ const sorted = (a) => [...a].sort();
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
   for (const u of ['sup.east', 'agent.shhotel', 'auditor']) tokens[u] = await s.login(u);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  b = await launchBrowser({ timeout: 20000 });
 
   // the hotel's billing complaint, taken through its lifecycle so that every section has data
   const list = await get('/cases?per_page=100');
@@ -175,7 +152,7 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -517,5 +494,5 @@ test('in English: every tab in English, no Chinese in the page\'s own words', as
 });
 
 test('no console errors, page errors or failed requests', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

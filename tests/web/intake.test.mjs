@@ -11,10 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown, shanghaiDate } from '../api/lib.mjs';
-import { REPO, WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, openBrowser, loginAs } from './browser.mjs';
 import { yuanToCents, phoneOk, emailOk, caseBody, blankForm, check, relatedDraft, evidenceType, categoryTree, allowedOutlets } from '../../web/src/components/intake/intake.js';
 
 const AGENT = { username: 'agent.shpd', password: 'demo-agent-2026' };
@@ -28,18 +26,14 @@ let s;
 let token; // the agent's, for the API's side
 let me; // the agent (GET /auth/me)
 let demoCases; // the cases the agent may see before the tests register any
-let browser;
+let b; // {browser, context, page, expectProblem, unexpected, shot, …}
 let context;
 let page;
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
-
-fs.mkdirSync(OUT, { recursive: true });
+const expectProblem = (re) => b.expectProblem(re);
 
 async function shot(name) {
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(OUT, `3x-intake-${name}.png`), fullPage: true, animations: 'disabled' });
+  await b.shot(`3x-intake-${name}`);
 }
 
 async function assertNoSideScroll(screen) {
@@ -100,35 +94,15 @@ before(async () => {
   token = await s.login(AGENT.username, AGENT.password);
   me = (await api('GET', '/api/v1/auth/me')).json.user;
   demoCases = (await api('GET', '/api/v1/cases?per_page=100')).json.items;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20000);
-  const watch = (p) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-        problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    p.on('requestfailed', (r) => {
-      if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-    });
-    p.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-  };
-  watch(page);
-  context.on('page', watch);
+  b = await openBrowser({}, { timeout: 20000 });
+  ({ context, page } = b);
+  context.on('page', (p) => b.watch(p)); // a case opened from the related list, too
   // log in (the form, not by keyboard: the keyboard is for the intake)
-  await page.goto(`${s.url}/login?redirect=/intake`);
-  await page.getByLabel('用户名').fill(AGENT.username);
-  await page.getByLabel('密码', { exact: true }).fill(AGENT.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/intake$/);
+  await loginAs(page, s.url, AGENT.username, AGENT.password, { redirect: '/intake' });
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -593,11 +567,7 @@ test('a role that may not register (the auditor) is told so, and is shown no for
   try {
     await p.goto(`${s.url}/login?redirect=/intake`);
     await p.evaluate(() => sessionStorage.clear());
-    await p.goto(`${s.url}/login?redirect=/intake`);
-    await p.getByLabel('用户名').fill('auditor');
-    await p.getByLabel('密码', { exact: true }).fill('demo-audit-2026');
-    await p.getByTestId('login-submit').click();
-    await p.waitForURL(/\/intake$/);
+    await loginAs(p, s.url, 'auditor', 'demo-audit-2026', { redirect: '/intake' });
     await p.getByTestId('intake-may-not').waitFor();
     assert.match(await p.getByTestId('intake-may-not').innerText(), /不能登记投诉/);
     assert.equal(await p.getByTestId('intake-form').count(), 0);
@@ -608,5 +578,5 @@ test('a role that may not register (the auditor) is told so, and is shown no for
 });
 
 test('no console errors, page errors or failed requests on the intake screen', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

@@ -8,21 +8,15 @@
 // Run: TOUSU_BIN=/abs/tousu TOUSU_WEB_DIR=/abs/dist node --test --test-concurrency=1 tests/web/library.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown, demoPassword } from '../api/lib.mjs';
-import { WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, launchBrowser, loginAs, screenshot as shot } from './browser.mjs';
 
 let s;
-let browser;
+let b; // {browser, newPage, expectProblem, unexpected, …}
 const tokens = {};
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
 const units = {};
 const w = {}; // the write-ups made: name → writeup
-
-fs.mkdirSync(OUT, { recursive: true });
 
 async function api(user, method, p, body) {
   tokens[user] ??= await s.login(user);
@@ -34,30 +28,9 @@ async function get(user, p) {
   return r.json;
 }
 
-function watch(page) {
-  page.setDefaultTimeout(20000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-}
-
-async function loginAs(user) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  watch(page);
-  await page.goto(`${s.url}/login?redirect=%2Flibrary`);
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill(demoPassword(user));
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/library$/);
+async function openAs(user) {
+  const page = await b.newPage();
+  await loginAs(page, s.url, user, demoPassword(user), { redirect: '/library' });
   await waitForList(page);
   return page;
 }
@@ -79,10 +52,6 @@ async function assertList(page, user, query, what) {
   const ids = await page.getByTestId('lib-item').evaluateAll((els) => els.map((e) => Number(e.dataset.id)));
   assert.deepEqual(ids, list.items.map((x) => x.id), what);
   return list;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 async function assertNoSideScroll(page, screen) {
@@ -113,19 +82,19 @@ async function writeUp(no, user) {
 
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  b = await launchBrowser({ timeout: 20000 });
   for (const u of (await get('admin', '/api/v1/org/units?per_page=500')).items) if (u.code) units[u.code] = u;
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
 test('an empty library explains how write-ups come to be', async () => {
   assert.equal((await get('admin', '/api/v1/library')).total, 0, 'the demo has no write-ups');
   for (const user of ['sup.east', 'agent.shpd']) {
-    const page = await loginAs(user);
+    const page = await openAs(user);
     await page.getByTestId('lib-empty').waitFor();
     const text = await page.getByTestId('lib-empty').innerText();
     assert.match(text, /案例库还没有可查看的案例/);
@@ -168,7 +137,7 @@ test('the list equals the API (drafts for the supervisor), with each write-up\'s
     w[k] = r.json.writeup;
   }
 
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   const list = await assertList(page, 'sup.east', '', 'sup.east sees every write-up');
   assert.equal(list.total, 3);
   // drafts marked, the lesson of each card from the write-up itself
@@ -185,7 +154,7 @@ test('the list equals the API (drafts for the supervisor), with each write-up\'s
 });
 
 test('search narrows the list to the API\'s matches, with highlighted snippets; no match says so', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.getByTestId('lib-q').fill('空调');
   await page.getByTestId('lib-search').click();
   await page.waitForURL(/q=%E7%A9%BA%E8%B0%83/);
@@ -211,7 +180,7 @@ test('search narrows the list to the API\'s matches, with highlighted snippets; 
 });
 
 test('a write-up in full: its sections as the API has them, the source case when the user may see it', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.locator(`[data-testid=lib-item][data-id="${w.ac.id}"]`).getByTestId('lib-title').click();
   await page.waitForURL(new RegExp(`/library/${w.ac.id}$`));
   await page.getByTestId('lib-detail-title').waitFor();
@@ -245,7 +214,7 @@ test('a write-up in full: its sections as the API has them, the source case when
 });
 
 test('a permitted role writes up a case, edits the draft (anonymised) and publishes it: the API changes', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   // write up a case from the library: a case written up already is refused at the field
   await page.getByTestId('lib-new').click();
   await page.getByTestId('lib-new-no').fill(w.ac.case_no);
@@ -297,7 +266,7 @@ test('a permitted role writes up a case, edits the draft (anonymised) and publis
 });
 
 test('an agent sees published write-ups only, and no publish or edit control', async () => {
-  const page = await loginAs('agent.shpd');
+  const page = await openAs('agent.shpd');
   const list = await assertList(page, 'agent.shpd', '', 'the agent\'s library');
   assert.ok(list.items.every((x) => x.status === 'published'));
   assert.ok(!list.items.some((x) => x.id === w.log.id), 'the draft is not listed');
@@ -320,7 +289,7 @@ test('an agent sees published write-ups only, and no publish or edit control', a
 });
 
 test('English: the library and a write-up in English', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.getByTestId('lang-en').click();
   await page.getByRole('heading', { name: 'Library' }).waitFor();
   const list = await get('sup.east', '/api/v1/library?per_page=10');
@@ -342,5 +311,5 @@ test('English: the library and a write-up in English', async () => {
 });
 
 test('no console errors, page errors or failed requests in the library', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

@@ -16,10 +16,8 @@
 // Run: TOUSU_BIN=/abs/tousu [TOUSU_WEB_DIR=/abs/web/dist] node --test --test-concurrency=1 tests/web/lifecycle.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown } from '../api/lib.mjs';
-import { WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, PHONE, openBrowser, loginAs, screenshot } from './browser.mjs';
 
 // a 1×1 PNG: the server tells the type by its bytes
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -33,37 +31,19 @@ const NOTES = {
 
 let s;
 let admin; // the administrator's token, for the API's side
-let browser;
+let b; // {browser, page, newPage, problems, expected, expectProblem, unexpected, …}
 const contexts = [];
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
 let customer; // the customer's page (375×740)
 const staff = {}; // username → page (1280×800)
 let caseNo;
 let code;
 
-fs.mkdirSync(OUT, { recursive: true });
-
-function watch(page, who) {
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`${who}: console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`${who}: request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${who}: HTTP ${r.status()}: ${r.url()}`);
-  });
-}
-
 /* A screen as a whole page; a dialog as the window shows it (its overlay is fixed, so a
  * whole-page picture would cut it at the window's height). */
 async function shot(page, name) {
   const modal = await page.locator('.el-overlay-dialog:visible').count();
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: !modal, animations: 'disabled' });
+  await screenshot(page, name, { fullPage: !modal });
 }
 
 async function assertNoSideScroll(page, screen) {
@@ -85,16 +65,9 @@ async function historyOf() {
 
 /* A member of staff logs in through the login page, in a context of their own. */
 async function staffPage(username, password) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(20000);
-  watch(page, username);
-  await page.goto(`${s.url}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/workbench/);
+  const page = await b.newPage({}, username);
+  contexts.push(page.context());
+  await loginAs(page, s.url, username, password);
   staff[username] = page;
   return page;
 }
@@ -169,24 +142,14 @@ async function customerSees(status, screenshot) {
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
   admin = await s.login('admin');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
-  const ctx = await browser.newContext({
-    viewport: { width: 375, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  contexts.push(ctx);
-  customer = await ctx.newPage();
-  customer.setDefaultTimeout(20000);
-  watch(customer, 'customer');
+  b = await openBrowser(PHONE, { who: 'customer', timeout: 20000 });
+  contexts.push(b.context);
+  customer = b.page;
 });
 
 after(async () => {
   for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -804,9 +767,6 @@ test('send back, the administrator refused as approver, a follow-up by phone, a 
 });
 
 test('no console errors, page errors or failed requests but the 422s, 403 and 409 provoked', () => {
-  assert.deepEqual(
-    problems.filter((p) => !expected.some((re) => re.test(p))),
-    [],
-  );
-  for (const re of expected) assert.ok(problems.some((p) => re.test(p)), `the expected problem ${re} happened`);
+  assert.deepEqual(b.unexpected(), []);
+  for (const re of b.expected) assert.ok(b.problems.some((p) => re.test(p)), `the expected problem ${re} happened`);
 });

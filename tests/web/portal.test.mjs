@@ -8,10 +8,8 @@
 //      node --test --test-concurrency=1 tests/web/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown } from '../api/lib.mjs';
-import { REPO, WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, PHONE, openBrowser } from './browser.mjs';
 
 
 // a 1×1 PNG: the server tells the type by its bytes
@@ -22,19 +20,11 @@ const PNG = Buffer.from(
 
 let s;
 let admin; // the administrator's token, for the API's side
-let browser;
-let context;
+let b; // {browser, page, expectProblem, unexpected, shot, …}
 let page;
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
+const shot = (name) => b.shot(name);
 let submitted; // {case_no, access_code} as read from the page
-
-fs.mkdirSync(OUT, { recursive: true });
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
 
 /* The page never scrolls sideways: nothing wider than the viewport. */
 async function assertNoSideScroll(screen) {
@@ -45,36 +35,12 @@ async function assertNoSideScroll(screen) {
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
   admin = await s.login('admin'); // the demo's administrator
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
-  context = await browser.newContext({
-    viewport: { width: 375, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  b = await openBrowser(PHONE);
+  ({ page } = b);
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -212,5 +178,5 @@ test('at 1280×800 the form and the progress page', async () => {
 });
 
 test('no console errors, page errors or failed requests in the portal', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });

@@ -8,21 +8,15 @@
 // Run: TOUSU_BIN=/abs/tousu TOUSU_WEB_DIR=/abs/dist node --test --test-concurrency=1 tests/web/workbench.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer, assertCleanShutdown, caseBody, demoPassword } from '../api/lib.mjs';
-import { WEB_DIR, OUT, CHROMIUM, chromium } from './browser.mjs';
+import { WEB_DIR, launchBrowser, loginAs, screenshot as shot } from './browser.mjs';
 
 let s;
-let browser;
+let b; // {browser, newPage, expectProblem, unexpected, …}
 const tokens = {};
-const problems = [];
-const expected = [];
-const expectProblem = (re) => expected.push(re);
+const expectProblem = (re) => b.expectProblem(re);
 const units = {}; // code → unit
 const made = {}; // what the tests registered: name → case_no
-
-fs.mkdirSync(OUT, { recursive: true });
 
 async function api(user, method, p, body) {
   tokens[user] ??= await s.login(user);
@@ -34,32 +28,11 @@ async function get(user, p) {
   return r.json;
 }
 
-function watch(page) {
-  page.setDefaultTimeout(20000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' || (m.type() === 'warning' && /intlify|vue-i18n|\[Vue warn\]|Content Security Policy/i.test(m.text())))
-      problems.push(`console ${m.type()}: ${m.text()} @ ${m.location()?.url ?? ''}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-}
-
 /* A fresh browser context logged in as the user, on the workbench. */
-async function loginAs(user, { clock } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  watch(page);
+async function openAs(user, { clock } = {}) {
+  const page = await b.newPage();
   if (clock) await page.clock.install({ time: clock });
-  await page.goto(`${s.url}/login`);
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill(demoPassword(user));
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/\/workbench$/);
+  await loginAs(page, s.url, user, demoPassword(user));
   await waitForTable(page);
   return page;
 }
@@ -80,10 +53,6 @@ async function assertRows(page, user, query, what) {
   ).catch(() => {});
   assert.deepEqual(await page.getByTestId('case-no').allInnerTexts(), list.items.map((c) => c.case_no), what);
   return list;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 async function assertNoSideScroll(page, screen) {
@@ -117,7 +86,7 @@ function nearest(c) {
 
 before(async () => {
   s = await startServer({ args: ['--web-dir', WEB_DIR] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  b = await launchBrowser({ timeout: 20000 });
   for (const u of (await get('admin', '/api/v1/org/units?per_page=500')).items) if (u.code) units[u.code] = u;
 
   // Cases of today, received by agent.shpd at its outlet (the 首问 owner): running clocks.
@@ -135,7 +104,7 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await b?.browser.close();
   if (s) await assertCleanShutdown(s);
 });
 
@@ -146,7 +115,7 @@ test('each queue tab equals the API\'s answer for the same query, nearest due fi
     { user: 'agent.shpd', tabs: { owned: 'owner=agent.shpd', outlet: `outlet=${units['SH-4S-PD'].id}`, all: '' }, landing: 'owned' },
   ];
   for (const { user, tabs, landing } of cases) {
-    const page = await loginAs(user);
+    const page = await openAs(user);
     // the tabs that make sense for this user, and no others
     const shown = await page.locator('[data-testid^=queue-tab-]').evaluateAll((els) => els.map((e) => e.dataset.testid.slice('queue-tab-'.length)));
     assert.deepEqual(shown, Object.keys(tabs), `${user}'s queues`);
@@ -185,7 +154,7 @@ test('each queue tab equals the API\'s answer for the same query, nearest due fi
 });
 
 test('a link with filters and no queue is a search of everything, newest first (the dashboard\'s links, ?q=<case no>)', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.goto(`${s.url}/workbench?q=${made['甲']}`);
   await assertRows(page, 'sup.east', `q=${made['甲']}`, 'q=case number');
   await page.getByTestId('case-no').first().click();
@@ -198,7 +167,7 @@ test('a link with filters and no queue is a search of everything, newest first (
 
 test('the countdown ticks; amber from the warning point, red and "overdue" once due, as the clocks say', async () => {
   const start = Date.now();
-  const page = await loginAs('sup.east', { clock: start });
+  const page = await openAs('sup.east', { clock: start });
   await page.goto(`${s.url}/workbench?queue=all`);
   const list = await assertRows(page, 'sup.east', 'sort=due', 'all, due');
   const mine = list.items.find((c) => c.case_no === made['戊']);
@@ -273,7 +242,7 @@ test('the countdown ticks; amber from the warning point, red and "overdue" once 
 });
 
 test('saved views: saved under a name, kept across a reload, restore queue, filters and order; renamed and deleted', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   // choose 严重 and newest in the form, search
   await page.getByTestId('filter-grade').click();
   await page.getByRole('option', { name: '严重' }).click();
@@ -344,7 +313,7 @@ test('saved views: saved under a name, kept across a reload, restore queue, filt
 });
 
 test('bulk assign by sup.east: two cases assigned (the API shows dept and handler), a refused one reported', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.goto(`${s.url}/workbench?queue=all&status=accepted,received&sort=newest`);
   const list = await assertRows(page, 'sup.east', 'status=accepted,received', 'accepted and received');
   // only accepted (or investigating) cases can be ticked; the others are disabled, with a reason
@@ -412,7 +381,7 @@ test('bulk assign by sup.east: two cases assigned (the API shows dept and handle
 });
 
 test('English: the queues, filters, clocks and views in English; a screenshot', async () => {
-  const page = await loginAs('sup.east');
+  const page = await openAs('sup.east');
   await page.getByTestId('lang-en').click();
   await page.getByRole('heading', { name: 'Workbench' }).waitFor();
   const list = await get('sup.east', '/api/v1/cases?sort=due&per_page=20');
@@ -434,5 +403,5 @@ test('English: the queues, filters, clocks and views in English; a screenshot', 
 });
 
 test('no console errors, page errors or failed requests on the workbench', () => {
-  assert.deepEqual(problems.filter((p) => !expected.some((re) => re.test(p))), []);
+  assert.deepEqual(b.unexpected(), []);
 });
