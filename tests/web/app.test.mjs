@@ -413,6 +413,8 @@ test('case page: the case\'s fields and its whole history, as the API has them',
   assert.equal(await page.locator('[data-testid=case-history] .el-timeline-item').count(), h.items.length);
   assert.match(await page.getByTestId('case-history').innerText(), /登记/);
   assert.equal(await page.title(), '投诉详情 · 投诉管理 tousu');
+  // the notices and other parts load on their own: their spinners (unnamed images) gone first
+  await page.waitForFunction(() => !document.querySelector('.el-loading-mask, .el-skeleton'));
   await assertNamed('case');
   await shot('05-case');
   // a reload of the case's URL works (the server's SPA fallback), and back goes to the list

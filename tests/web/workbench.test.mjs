@@ -278,7 +278,8 @@ test('saved views: saved under a name, kept across a reload, restore queue, filt
 
   // back to the plain workbench, reload: the views are still there and restore everything
   await page.goto(`${s.url}/workbench`);
-  await page.reload();
+  await waitForTable(page); // settled before the reload (a reload in the middle of loading raced)
+  await page.reload({ waitUntil: 'networkidle' });
   await waitForTable(page);
   assert.deepEqual(await page.getByTestId('view-chip').allInnerTexts(), ['严重投诉（最新）', '超时']);
   await page.getByTestId('view-chip').filter({ hasText: '严重投诉（最新）' }).click();
